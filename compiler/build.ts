@@ -1,0 +1,546 @@
+/**
+ * Builds the PipelineSpec for one pipeline tree: component and task specs per group, executors,
+ * nested pipelines merged in. Mirrors the reference compiler's `build_spec_by_group` so names and
+ * shapes come out the same.
+ */
+import { GroupNode, TaskNode, isChannel, k8sName, type Channel, type BuildError } from '../dsl/graph';
+import type { AnyComponent, PipelineDef } from '../dsl/component';
+import { isArtifactSpec, IR_PARAMETER_TYPE, type InputsSpec } from '../dsl/types';
+import { ioTypeOf, type IoType } from '../dsl/io';
+import { isTemplate } from '../dsl/template';
+import { renderElement, placeholder } from '../dsl/placeholders';
+import { pyJsonDumps } from '../dsl/pyjson';
+import { durationSeconds } from '../dsl/task-options';
+import { additionalInputName, fullName, type CChannel } from './channels';
+import { conditionToCel } from './cel';
+import { Topology, type DagOutput } from './topology';
+import type { ComponentSpecIr, ContainerIr, ExecutorIr, InterfaceIr, Json, PipelineSpecIr, TaskSpecIr } from './ir';
+
+export interface BuildOptions {
+  /** Image for TypeScript components that name none. */
+  readonly image: string;
+  readonly sdkVersion: string;
+}
+
+/** KFP `make_name_unique_by_adding_index`. */
+export function uniqueName(name: string, taken: (n: string) => boolean): string {
+  if (!taken(name)) return name;
+  let i = 2;
+  while (taken(`${name}-${i}`)) i++;
+  return `${name}-${i}`;
+}
+
+function artifactIr(io: Extract<IoType, { kind: 'artifact' }>): { artifactType: { schemaTitle: string; schemaVersion: string }; isArtifactList?: boolean } {
+  const out: { artifactType: { schemaTitle: string; schemaVersion: string }; isArtifactList?: boolean } = {
+    artifactType: { schemaTitle: io.schemaTitle, schemaVersion: io.schemaVersion },
+  };
+  if (io.isList) out.isArtifactList = true;
+  return out;
+}
+
+function addIo(iface: InterfaceIr, name: string, io: IoType): void {
+  if (io.kind === 'artifact') (iface.artifacts ??= {})[name] = artifactIr(io);
+  else (iface.parameters ??= {})[name] = { parameterType: io.irType };
+}
+
+/** Component interface from declared specs (KFP `_build_component_spec_from_component_spec_structure`). */
+export function interfaceFromSpecs(inputs: InputsSpec, outputs: Readonly<Record<string, IoType>>): ComponentSpecIr {
+  const spec: ComponentSpecIr = {};
+  const ins: InterfaceIr = {};
+  for (const [name, s] of Object.entries(inputs)) {
+    if (isArtifactSpec(s)) {
+      const a: NonNullable<InterfaceIr['artifacts']>[string] = artifactIr(ioTypeOf(s) as Extract<IoType, { kind: 'artifact' }>);
+      if (s.isOptional) a.isOptional = true;
+      if (s.description) a.description = s.description;
+      (ins.artifacts ??= {})[name] = a;
+    } else {
+      const p: NonNullable<InterfaceIr['parameters']>[string] = { parameterType: IR_PARAMETER_TYPE[s.tag] };
+      if (s.optional) {
+        p.isOptional = true;
+        if (s.default !== undefined && s.tag !== 'status') p.defaultValue = s.default as Json;
+      }
+      if (s.description) p.description = s.description;
+      (ins.parameters ??= {})[name] = p;
+    }
+  }
+  if (ins.parameters || ins.artifacts) spec.inputDefinitions = ins;
+  const outs: InterfaceIr = {};
+  for (const [name, io] of Object.entries(outputs)) addIo(outs, name, io);
+  if (outs.parameters || outs.artifacts) spec.outputDefinitions = outs;
+  return spec;
+}
+
+function outputTypesOf(c: Exclude<AnyComponent, PipelineDef>): Record<string, IoType> {
+  const out: Record<string, IoType> = {};
+  for (const [k, s] of Object.entries(c.outputs)) out[k] = ioTypeOf(s);
+  return out;
+}
+
+function dagOutputIr(out: DagOutput): Json {
+  if (out.io.kind === 'artifact') {
+    return { artifactSelectors: out.selectors.map((s) => ({ outputArtifactKey: s.key, producerSubtask: s.producer })) };
+  }
+  if (out.oneof) {
+    return { valueFromOneof: { parameterSelectors: out.selectors.map((s) => ({ outputParameterKey: s.key, producerSubtask: s.producer })) } };
+  }
+  const s = out.selectors[0]!;
+  return { valueFromParameter: { outputParameterKey: s.key, producerSubtask: s.producer } };
+}
+
+function setDagOutputs(spec: ComponentSpecIr, outputs: ReadonlyMap<string, DagOutput> | undefined): void {
+  if (!outputs || outputs.size === 0) return;
+  const dagOut: NonNullable<NonNullable<ComponentSpecIr['dag']>['outputs']> = {};
+  for (const [key, out] of outputs) {
+    if (out.io.kind === 'artifact') (dagOut.artifacts ??= {})[key] = dagOutputIr(out);
+    else (dagOut.parameters ??= {})[key] = dagOutputIr(out);
+  }
+  spec.dag!.outputs = dagOut;
+}
+
+function cpuToFloat(cpu: string): number {
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+}
+const MEMORY_UNITS: [string, number][] = [
+  ['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10],
+  ['E', 1e18], ['P', 1e15], ['T', 1e12], ['G', 1e9], ['M', 1e6], ['K', 1e3],
+];
+function memoryToFloat(memory: string): number {
+  for (const [unit, factor] of MEMORY_UNITS) {
+    if (memory.endsWith(unit)) return unit === 'G' ? Number(memory.slice(0, -1)) : (Number(memory.slice(0, -unit.length)) * factor) / 1e9;
+  }
+  return Number(memory) / 1e9;
+}
+
+/** One pipeline → PipelineSpec. Nested pipelines compile through the same class and merge in. */
+export class SpecBuilder {
+  private readonly spec: PipelineSpecIr;
+  private readonly topo: Topology;
+  private readonly groupComponent = new Map<GroupNode, ComponentSpecIr>();
+
+  constructor(
+    private readonly def: PipelineDef,
+    private readonly opts: BuildOptions,
+    private readonly errors: BuildError[],
+    private readonly subSpecs: Map<PipelineDef, PipelineSpecIr>,
+  ) {
+    const built = def.build();
+    const graph = built.graph;
+    this.topo = new Topology(graph, built.outputs);
+    const outTypes: Record<string, IoType> = {};
+    for (const [k, o] of this.topo.pipelineOutputs) outTypes[k] = o.io;
+    const root = interfaceFromSpecs(def.inputs, outTypes);
+    root.dag = { tasks: {} };
+    const info: PipelineSpecIr['pipelineInfo'] = { name: def.name };
+    if (def.displayName) info.displayName = def.displayName;
+    if (def.description) info.description = def.description;
+    this.spec = {
+      components: {},
+      deploymentSpec: { executors: {} },
+      pipelineInfo: info,
+      root,
+      schemaVersion: '2.1.0',
+      sdkVersion: opts.sdkVersion,
+    };
+    if (def.pipelineRoot) this.spec.defaultPipelineRoot = def.pipelineRoot;
+    this.groupComponent.set(graph.root, root);
+    for (const group of this.topo.allGroups) this.buildGroup(group);
+    for (const group of this.topo.allGroups) if (group.exitTask) this.buildExitTask(group);
+    setDagOutputs(root, this.topo.pipelineOutputs);
+    this.checkCycles();
+    this.errors.push(...graph.errors);
+  }
+
+  result(): PipelineSpecIr {
+    return this.spec;
+  }
+
+  private err(path: string, message: string): void {
+    this.topo.graph.error(path, message);
+  }
+
+  private toC = (ch: unknown): CChannel => this.topo.plain(ch as Channel);
+
+  // ------------------------------------------------------------ groups
+
+  private buildGroup(group: GroupNode): void {
+    const groupSpec = this.groupComponent.get(group)!;
+    const subgroups: (GroupNode | TaskNode)[] = [...group.groups, ...group.tasks];
+    const inDag = new Set(subgroups.map((s) => s.name));
+    const isRoot = group === this.topo.graph.root;
+    for (const sub of subgroups) {
+      let taskSpec: TaskSpecIr;
+      let compSpec: ComponentSpecIr;
+      if (sub instanceof TaskNode) {
+        taskSpec = this.taskSpec(sub, groupSpec.inputDefinitions, inDag);
+        compSpec = this.componentForTask(sub);
+      } else {
+        [taskSpec, compSpec] = this.groupTaskAndComponent(sub, inDag, isRoot);
+        this.groupComponent.set(sub, compSpec);
+      }
+      const deps = this.topo.dependencies.get(sub.name);
+      if (deps && deps.size > 0) taskSpec.dependentTasks = [...deps].sort();
+      if (sub instanceof TaskNode && sub.options.ignoreUpstreamFailure) this.ignoreUpstreamFailure(sub, taskSpec);
+      const compName = uniqueName(`comp-${k8sName(sub.name)}`, (n) => n in this.spec.components);
+      taskSpec.componentRef.name = compName;
+      this.spec.components[compName] = compSpec;
+      groupSpec.dag!.tasks[sub.name] = taskSpec;
+    }
+  }
+
+  private groupTaskAndComponent(group: GroupNode, inDag: ReadonlySet<string>, isRoot: boolean): [TaskSpecIr, ComponentSpecIr] {
+    let channels = this.topo.inputsOf(group.name);
+    const outputs = this.topo.outputs.get(group.name);
+    if (group.type === 'for-loop') {
+      const loop = group.loop!;
+      const parents = this.topo.groupParents.get(group.name)!;
+      channels = channels.filter((c) => {
+        if (!((c.kind === 'loop-arg' || c.kind === 'loop-var') && c.withItems)) return true;
+        return [...parents].reverse().some((g) => {
+          const lg = this.topo.groups.get(g);
+          return lg?.type === 'for-loop' && this.toC(lg.loop!.item).name.includes(c.name);
+        });
+      });
+      if (isChannel(loop.items)) channels.push(this.toC(loop.items));
+      channels.push(this.toC(loop.item));
+    } else if (group.type === 'condition') {
+      channels = [...channels, ...this.topo.conditionsOf(group)];
+    }
+    const comp = this.componentForGroup(channels, outputs);
+    const task = this.groupTaskSpec(group, channels, inDag, isRoot);
+    if (group.type === 'for-loop') this.loopTaskSpec(group, task);
+    if (group.type === 'condition') {
+      try {
+        task.triggerPolicy = { condition: conditionToCel(group.conditions, this.toC) };
+      } catch (e) {
+        this.err(group.path, (e as Error).message);
+      }
+    }
+    return [task, comp];
+  }
+
+  private componentForGroup(channels: readonly CChannel[], outputs: ReadonlyMap<string, DagOutput> | undefined): ComponentSpecIr {
+    const spec: ComponentSpecIr = { dag: { tasks: {} } };
+    const ins: InterfaceIr = {};
+    for (const c of channels) addIo(ins, additionalInputName(c), c.io);
+    if (ins.parameters || ins.artifacts) spec.inputDefinitions = ins;
+    const outs: InterfaceIr = {};
+    for (const [k, o] of outputs ?? []) addIo(outs, k, o.io);
+    if (outs.parameters || outs.artifacts) spec.outputDefinitions = outs;
+    setDagOutputs(spec, outputs);
+    return spec;
+  }
+
+  private groupTaskSpec(group: GroupNode, channels: readonly CChannel[], inDag: ReadonlySet<string>, isRoot: boolean): TaskSpecIr {
+    const spec: TaskSpecIr = { componentRef: { name: '' }, taskInfo: { name: group.displayName ?? group.name } };
+    const params: Record<string, Record<string, Json>> = {};
+    const artifacts: Record<string, Record<string, Json>> = {};
+    for (const c of channels) {
+      let channelFull = fullName(c);
+      let channelName = c.name;
+      const inputName = additionalInputName(c);
+      if (c.kind === 'loop-var') {
+        channelFull = fullName(c.loopArg!);
+        (params[inputName] ??= {}).parameterExpressionSelector = `parseJson(string_value)["${c.subvar}"]`;
+        if (!c.withItems && c.loopArg!.items) channelName = c.loopArg!.items.name;
+      }
+      if (c.io.kind === 'artifact') {
+        artifacts[inputName] =
+          c.taskName && inDag.has(c.taskName)
+            ? { taskOutputArtifact: { outputArtifactKey: channelName, producerTask: c.taskName } }
+            : { componentInputArtifact: isRoot ? channelFull : inputName };
+      } else if (c.taskName && inDag.has(c.taskName)) {
+        (params[inputName] ??= {}).taskOutputParameter = { outputParameterKey: channelName, producerTask: c.taskName };
+      } else {
+        (params[inputName] ??= {}).componentInputParameter = isRoot ? channelFull : additionalInputName(channelFull);
+      }
+    }
+    if (Object.keys(params).length || Object.keys(artifacts).length) {
+      spec.inputs = {};
+      if (Object.keys(params).length) spec.inputs.parameters = params;
+      if (Object.keys(artifacts).length) spec.inputs.artifacts = artifacts;
+    }
+    return spec;
+  }
+
+  private popInput(task: TaskSpecIr, name: string): void {
+    if (!task.inputs) return;
+    delete task.inputs.parameters?.[name];
+    delete task.inputs.artifacts?.[name];
+    if (task.inputs.parameters && Object.keys(task.inputs.parameters).length === 0) delete task.inputs.parameters;
+    if (task.inputs.artifacts && Object.keys(task.inputs.artifacts).length === 0) delete task.inputs.artifacts;
+    if (!task.inputs.parameters && !task.inputs.artifacts) delete task.inputs;
+  }
+
+  private loopTaskSpec(group: GroupNode, task: TaskSpecIr): void {
+    const loop = group.loop!;
+    const arg = this.toC(loop.item);
+    if (isChannel(loop.items)) {
+      const items = this.toC(loop.items);
+      const inputName = additionalInputName(items);
+      const itemName = additionalInputName(fullName(arg));
+      if (arg.io.kind === 'artifact') {
+        task.artifactIterator = { itemInput: itemName, items: { inputArtifact: inputName } };
+      } else {
+        task.parameterIterator = { itemInput: itemName, items: { inputParameter: inputName } };
+      }
+      this.popInput(task, itemName);
+      if (items.kind === 'loop-var') {
+        const p = ((task.inputs ??= {}).parameters ??= {});
+        p[inputName] = {
+          componentInputParameter: additionalInputName(items.loopArg!),
+          parameterExpressionSelector: `parseJson(string_value)["${items.subvar}"]`,
+        };
+      }
+    } else {
+      const itemName = additionalInputName(arg);
+      task.parameterIterator = { itemInput: itemName, items: { raw: pyJsonDumps(loop.items, { sortKeys: true }) } };
+      this.popInput(task, itemName);
+    }
+    if (loop.parallelism > 0) task.iteratorPolicy = { parallelismLimit: loop.parallelism };
+  }
+
+  // ------------------------------------------------------------ tasks
+
+  private taskSpec(task: TaskNode, parentInputs: InterfaceIr | undefined, inDag: ReadonlySet<string>): TaskSpecIr {
+    const spec: TaskSpecIr = {
+      cachingOptions: {},
+      componentRef: { name: '' },
+      taskInfo: { name: task.options.displayName ?? task.name },
+    };
+    if (task.options.caching !== false) spec.cachingOptions!.enableCache = true;
+    if (task.options.cacheKey) spec.cachingOptions!.cacheKey = task.options.cacheKey;
+    const r = task.options.retry;
+    if (r) {
+      try {
+        const retry: NonNullable<TaskSpecIr['retryPolicy']> = {
+          backoffDuration: `${durationSeconds(r.backoffDuration ?? 0, 'retry.backoffDuration')}s`,
+          backoffFactor: r.backoffFactor ?? 2,
+          backoffMaxDuration: `${durationSeconds(r.backoffMaxDuration ?? 3600, 'retry.backoffMaxDuration')}s`,
+          maxRetryCount: r.maxRetryCount,
+        };
+        if (!r.maxRetryCount) delete (retry as { maxRetryCount?: number }).maxRetryCount;
+        spec.retryPolicy = retry;
+      } catch (e) {
+        this.err(task.path, (e as Error).message);
+      }
+    }
+    const params: Record<string, Record<string, Json>> = {};
+    const artifacts: Record<string, Record<string, Json>> = {};
+    const channelMap = this.topo.taskArgChannels.get(task)!;
+    const parentParams = parentInputs?.parameters ?? {};
+    const parentArtifacts = parentInputs?.artifacts ?? {};
+    const refFor = (c: CChannel, kind: 'param' | 'artifact'): Record<string, Json> => {
+      if (c.taskName) {
+        if (inDag.has(c.taskName)) {
+          return kind === 'artifact'
+            ? { taskOutputArtifact: { outputArtifactKey: c.name, producerTask: c.taskName } }
+            : { taskOutputParameter: { outputParameterKey: c.name, producerTask: c.taskName } };
+        }
+        return kind === 'artifact' ? { componentInputArtifact: additionalInputName(c) } : { componentInputParameter: additionalInputName(c) };
+      }
+      const full = fullName(c);
+      if (kind === 'artifact') return { componentInputArtifact: full in parentArtifacts ? full : additionalInputName(c) };
+      return { componentInputParameter: full in parentParams ? full : additionalInputName(c) };
+    };
+    for (const [name, value] of Object.entries(task.args)) {
+      if (value === undefined) continue;
+      if (isChannel(value)) {
+        const c = channelMap.get(value)!;
+        if (c.kind === 'loop-arg') {
+          if (c.io.kind === 'artifact') artifacts[name] = { componentInputArtifact: additionalInputName(c) };
+          else params[name] = { componentInputParameter: additionalInputName(c) };
+        } else if (c.kind === 'loop-var') {
+          params[name] = {
+            componentInputParameter: additionalInputName(c.loopArg!),
+            parameterExpressionSelector: `parseJson(string_value)["${c.subvar}"]`,
+          };
+        } else if (c.io.kind === 'artifact') {
+          artifacts[name] = refFor(c, 'artifact');
+        } else {
+          params[name] = refFor(c, 'param');
+        }
+      } else if (isTemplate(value)) {
+        let text = '';
+        value.strings.forEach((s, i) => {
+          text += s;
+          if (i < value.values.length) {
+            const v = value.values[i]!;
+            if (isChannel(v)) {
+              const c = channelMap.get(v)!;
+              const injected = additionalInputName(c);
+              if (injected in task.args) this.err(task.path, `input name '${injected}' collides with a compiler-injected input; rename it.`);
+              text += placeholder.inputValue(injected);
+              params[injected] = refFor(c, 'param');
+            } else {
+              text += String(v);
+            }
+          }
+        });
+        params[name] = { runtimeValue: { constant: text } };
+      } else {
+        if (containsRef(value)) {
+          this.err(task.path, `input '${name}': a list or object constant cannot contain refs; pass the ref as its own input.`);
+          continue;
+        }
+        params[name] = { runtimeValue: { constant: value as Json } };
+      }
+    }
+    if (Object.keys(params).length || Object.keys(artifacts).length) {
+      spec.inputs = {};
+      if (Object.keys(artifacts).length) spec.inputs.artifacts = artifacts;
+      if (Object.keys(params).length) spec.inputs.parameters = params;
+    }
+    if (!task.isExitTask && !task.options.ignoreUpstreamFailure) {
+      for (const [k, s] of Object.entries(task.component.inputs)) {
+        if (!isArtifactSpec(s) && s.tag === 'status' && task.component.type !== 'pipeline') {
+          this.err(task.path, `input '${k}' is a task final status, which only an exit task (or one with ignoreUpstreamFailure) receives.`);
+        }
+      }
+    }
+    return spec;
+  }
+
+  private ignoreUpstreamFailure(task: TaskNode, spec: TaskSpecIr): void {
+    spec.triggerPolicy = { ...(spec.triggerPolicy ?? {}), strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' };
+    for (const [k, s] of Object.entries(task.component.inputs)) {
+      if (isArtifactSpec(s) || s.tag !== 'status') continue;
+      const deps = spec.dependentTasks ?? [];
+      if (deps.length !== 1) {
+        this.err(task.path, `a task with ignoreUpstreamFailure and a task final status input needs exactly one upstream task in its scope; it has ${deps.length}.`);
+        continue;
+      }
+      ((spec.inputs ??= {}).parameters ??= {})[k] = { taskFinalStatus: { producerTask: deps[0]! } };
+    }
+  }
+
+  private componentForTask(task: TaskNode): ComponentSpecIr {
+    const c = task.component;
+    if (c.type === 'pipeline') return this.mergeSubPipeline(c);
+    const spec = interfaceFromSpecs(c.inputs, outputTypesOf(c));
+    const label = uniqueName(`exec-${k8sName(task.name)}`, (n) => n in this.spec.deploymentSpec.executors);
+    spec.executorLabel = label;
+    this.spec.deploymentSpec.executors[label] = this.executorFor(task);
+    return spec;
+  }
+
+  private executorFor(task: TaskNode): ExecutorIr {
+    const c = task.component;
+    if (c.type === 'importer') {
+      const uri = task.args.uri;
+      const importer: Record<string, Json> = {
+        artifactUri: typeof uri === 'string' ? { constant: uri } : { runtimeParameter: 'uri' },
+        typeSchema: { schemaTitle: c.artifactType.schemaTitle, schemaVersion: c.artifactType.schemaVersion },
+      };
+      if (c.metadata && Object.keys(c.metadata).length) importer.metadata = c.metadata as Json;
+      if (c.reimport) importer.reimport = true;
+      return { importer };
+    }
+    if (c.type === 'pipeline') throw new Error('internal error (a duckml bug): a pipeline task has no executor');
+    const container: ContainerIr =
+      c.type === 'typescript'
+        ? {
+            image: c.image ?? this.opts.image,
+            command: ['duckml', 'execute'],
+            args: ['--executor-input', placeholder.executorInput, '--module', c.module, '--component', c.name],
+          }
+        : {
+            image: c.container.image,
+            ...(c.container.command?.length ? { command: c.container.command.map(renderElement) } : {}),
+            ...(c.container.args?.length ? { args: c.container.args.map(renderElement) } : {}),
+          };
+    const env = { ...(c.type === 'container' ? c.container.env : {}), ...(task.options.env ?? {}) };
+    if (Object.keys(env).length) container.env = Object.entries(env).map(([name, value]) => ({ name, value }));
+    const resources = this.resources(task);
+    if (resources) container.resources = resources;
+    return { container };
+  }
+
+  private resources(task: TaskNode): Record<string, Json> | undefined {
+    const o = task.options;
+    const r: Record<string, Json> = {};
+    if (o.cpuRequest !== undefined) Object.assign(r, { cpuRequest: cpuToFloat(o.cpuRequest), resourceCpuRequest: o.cpuRequest });
+    if (o.cpuLimit !== undefined) Object.assign(r, { cpuLimit: cpuToFloat(o.cpuLimit), resourceCpuLimit: o.cpuLimit });
+    if (o.memoryRequest !== undefined) Object.assign(r, { memoryRequest: memoryToFloat(o.memoryRequest), resourceMemoryRequest: o.memoryRequest });
+    if (o.memoryLimit !== undefined) Object.assign(r, { memoryLimit: memoryToFloat(o.memoryLimit), resourceMemoryLimit: o.memoryLimit });
+    if (o.accelerator) {
+      const count = String(o.accelerator.count ?? 1);
+      r.accelerator = { count, resourceCount: count, resourceType: o.accelerator.type, type: o.accelerator.type };
+    }
+    return Object.keys(r).length ? r : undefined;
+  }
+
+  private buildExitTask(group: GroupNode): void {
+    const task = group.exitTask!;
+    const spec = this.taskSpec(task, this.spec.root.inputDefinitions, new Set());
+    spec.dependentTasks = [group.name];
+    spec.triggerPolicy = { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' };
+    for (const [k, s] of Object.entries(task.component.inputs)) {
+      if (!isArtifactSpec(s) && s.tag === 'status') ((spec.inputs ??= {}).parameters ??= {})[k] = { taskFinalStatus: { producerTask: group.name } };
+    }
+    const comp = this.componentForTask(task);
+    const name = uniqueName(`comp-${k8sName(task.name)}`, (n) => n in this.spec.components);
+    spec.componentRef.name = name;
+    this.spec.components[name] = comp;
+    this.spec.root.dag!.tasks[task.name] = spec;
+  }
+
+  // ------------------------------------------------------------ nested pipelines
+
+  private mergeSubPipeline(def: PipelineDef): ComponentSpecIr {
+    let sub = this.subSpecs.get(def);
+    if (!sub) {
+      sub = new SpecBuilder(def, this.opts, this.errors, this.subSpecs).result();
+      this.subSpecs.set(def, sub);
+    }
+    const copy = structuredClone(sub);
+    const executors = this.spec.deploymentSpec.executors;
+    for (const [label, exec] of Object.entries(copy.deploymentSpec.executors)) {
+      const newLabel = uniqueName(label, (n) => n in executors);
+      if (newLabel !== label) for (const comp of Object.values(copy.components)) if (comp.executorLabel === label) comp.executorLabel = newLabel;
+      executors[newLabel] = exec;
+    }
+    const existing = Object.keys(this.spec.components);
+    const renames: [string, string][] = [];
+    for (const name of Object.keys(copy.components)) {
+      const used = new Set([...existing, ...renames.flat()]);
+      renames.push([name, uniqueName(name, (n) => used.has(n))]);
+    }
+    const dags = [...Object.values(copy.components).map((c) => c.dag), copy.root.dag];
+    for (const [oldName, newName] of [...renames].reverse()) {
+      if (oldName === newName) continue;
+      for (const dag of dags) for (const t of Object.values(dag?.tasks ?? {})) if (t.componentRef.name === oldName) t.componentRef.name = newName;
+    }
+    for (const [oldName, newName] of renames) this.spec.components[newName] = copy.components[oldName]!;
+    return copy.root;
+  }
+
+  // ------------------------------------------------------------ checks
+
+  /** Cycles cannot be written with scopes (refs exist only after their task); this guards the invariant. */
+  private checkCycles(): void {
+    const visit = (spec: ComponentSpecIr, where: string) => {
+      const tasks = spec.dag?.tasks ?? {};
+      const state = new Map<string, 1 | 2>();
+      const dfs = (name: string, trail: string[]): void => {
+        if (state.get(name) === 2) return;
+        if (state.get(name) === 1) {
+          this.err(where, `tasks form a cycle: ${[...trail, name].join(' → ')}. Remove one of the 'after' dependencies.`);
+          return;
+        }
+        state.set(name, 1);
+        for (const d of tasks[name]?.dependentTasks ?? []) dfs(d, [...trail, name]);
+        state.set(name, 2);
+      };
+      for (const name of Object.keys(tasks)) dfs(name, []);
+    };
+    visit(this.spec.root, this.def.name);
+    for (const [name, comp] of Object.entries(this.spec.components)) if (comp.dag) visit(comp, name);
+  }
+}
+
+function containsRef(v: unknown): boolean {
+  if (isChannel(v) || isTemplate(v)) return true;
+  if (Array.isArray(v)) return v.some(containsRef);
+  if (v && typeof v === 'object') return Object.values(v).some(containsRef);
+  return false;
+}
