@@ -53,7 +53,7 @@ function requireModule(file: string): Record<string, unknown> {
 export function pickExport(mod: Record<string, unknown>, file: string, exportName?: string): [string, unknown] {
   if (exportName) {
     if (!(exportName in mod)) {
-      throw new CliError(`${file} has no export named '${exportName}'. Exports: ${Object.keys(mod).join(', ') || '(none)'}.`, EXIT.usage);
+      throw new CliError(`${file} has no export named '${exportName}'. Exports: ${Object.keys(mod).sort().join(', ') || '(none)'}.`, EXIT.usage);
     }
     const v = mod[exportName];
     if (!isComponent(v)) throw new CliError(`export '${exportName}' of ${file} is not a pipeline or component.`, EXIT.usage);

@@ -285,6 +285,8 @@ export class Topology {
       };
       const loopArgName = (g: GroupNode) => fullName(this.plain(g.loop!.item));
       if (channel.inputsTask) {
+        // An exit task that reads a task output is already reported (exitHandler); it has no place in the tree.
+        if (task.isExitTask) continue;
         const [up, down] = this.uncommon(channel.inputsTask, task);
         for (let i = 0; i < down.length; i++) {
           const g = down[i]!;

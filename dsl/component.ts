@@ -250,7 +250,7 @@ export type RunInputs<I extends InputsSpec> = {
       : I[K] extends ParamSpec<ValueTagOf<I[K]>, infer R>
         ? R extends true
           ? ParamValue<I[K]>
-          : I[K] extends { hasDefault: true }
+          : I[K] extends { readonly hasDefault: true }
             ? ParamValue<I[K]>
             : ParamValue<I[K]> | undefined
         : never;

@@ -29,6 +29,7 @@ export { pipeline, type Pipeline, type PipelineOptions } from './pipeline';
 export type { Scope, Task, IfChain, Branches, Loop, Orderable, ImporterOptions } from './scope';
 export { fmt } from './template';
 export { runtime, concat, ifPresent } from './placeholders';
-export type { ParamRef, ArtifactRef, Condition, InputArgs, OutputRefs, Template, StructItemRef } from './refs';
+export type { ParamRef, ArtifactRef, Condition, InputArgs, OutputRefs, Template, StructItemRef, UntypedItemRef } from './refs';
 export type { TaskOptions, RetryOptions } from './task-options';
 export type { ParamSpec, ArtifactSpec, InputsSpec, OutputsSpec, TaskFinalStatus } from './types';
+export { loadComponent, loadComponentFile } from './load-component';

@@ -11,6 +11,7 @@ interface ParamOptions<V> {
 
 /** Required unless it has a default or is marked optional: drives which args tsc demands. */
 type IsRequired<O> = O extends { default: unknown } ? false : O extends { optional: true } ? false : true;
+type HasDefault<O> = O extends { default: unknown } ? true : false;
 
 function make<T extends ValueTag>(tag: T, opts: ParamOptions<unknown> | undefined, element?: ParamSpec): ParamSpec<T> {
   const o = opts ?? {};
@@ -30,20 +31,20 @@ function make<T extends ValueTag>(tag: T, opts: ParamOptions<unknown> | undefine
   }) as ParamSpec<T>;
 }
 
-export function string<const O extends ParamOptions<string> = {}>(opts?: O): ParamSpec<'string', IsRequired<O>> {
-  return make('string', opts) as ParamSpec<'string', IsRequired<O>>;
+export function string<const O extends ParamOptions<string> = {}>(opts?: O): ParamSpec<'string', IsRequired<O>, unknown, unknown, HasDefault<O>> {
+  return make('string', opts) as never;
 }
-export function int<const O extends ParamOptions<number> = {}>(opts?: O): ParamSpec<'int', IsRequired<O>> {
+export function int<const O extends ParamOptions<number> = {}>(opts?: O): ParamSpec<'int', IsRequired<O>, unknown, unknown, HasDefault<O>> {
   if (opts?.default !== undefined && !Number.isInteger(opts.default)) {
     throw new Error(`dsl.int(): default ${opts.default} is not an integer. Use dsl.double() for fractional values.`);
   }
-  return make('int', opts) as ParamSpec<'int', IsRequired<O>>;
+  return make('int', opts) as never;
 }
-export function double<const O extends ParamOptions<number> = {}>(opts?: O): ParamSpec<'double', IsRequired<O>> {
-  return make('double', opts) as ParamSpec<'double', IsRequired<O>>;
+export function double<const O extends ParamOptions<number> = {}>(opts?: O): ParamSpec<'double', IsRequired<O>, unknown, unknown, HasDefault<O>> {
+  return make('double', opts) as never;
 }
-export function bool<const O extends ParamOptions<boolean> = {}>(opts?: O): ParamSpec<'bool', IsRequired<O>> {
-  return make('bool', opts) as ParamSpec<'bool', IsRequired<O>>;
+export function bool<const O extends ParamOptions<boolean> = {}>(opts?: O): ParamSpec<'bool', IsRequired<O>, unknown, unknown, HasDefault<O>> {
+  return make('bool', opts) as never;
 }
 
 type ElementOf<P> = P extends ParamSpec<infer T, boolean, infer E, infer S> ? (T extends 'list' ? E[] : T extends 'struct' ? S : ValueOf<T>) : unknown;
@@ -55,14 +56,14 @@ type ElementOf<P> = P extends ParamSpec<infer T, boolean, infer E, infer S> ? (T
 export function list<P extends ParamSpec | undefined = undefined, const O extends ParamOptions<unknown[]> = {}>(
   element?: P,
   opts?: O,
-): ParamSpec<'list', IsRequired<O>, P extends ParamSpec ? ElementOf<P> : unknown> {
+): ParamSpec<'list', IsRequired<O>, P extends ParamSpec ? ElementOf<P> : unknown, unknown, HasDefault<O>> {
   return make('list', opts, element) as never;
 }
 
 /** A struct (JSON object) parameter. The type argument types loop-item fields: `dsl.struct<{ a: string }>()`. */
 export function struct<S extends Record<string, unknown> = Record<string, unknown>, const O extends ParamOptions<S> = {}>(
   opts?: O,
-): ParamSpec<'struct', IsRequired<O>, unknown, S> {
+): ParamSpec<'struct', IsRequired<O>, unknown, S, HasDefault<O>> {
   return make('struct', opts) as never;
 }
 

@@ -25,6 +25,15 @@ export interface StructItemRef<S> extends ParamRef<'struct', unknown, S> {
   field<K extends keyof S & string>(name: K): ParamRef<TagOfValue<S[K]>>;
 }
 
+/**
+ * An item of an untyped list (a list output declared without an element type, or loaded from a
+ * component file): a string to KFP, yet its fields can be read as on any loop item. Field types are
+ * unknown until run time, so they fit any parameter input.
+ */
+export interface UntypedItemRef extends ParamRef<'string'> {
+  field(name: string): ParamRef<any>;
+}
+
 /** A reference to an artifact (or a list of artifacts) produced at run time. */
 export interface ArtifactRef<Title extends string = string, IsList extends boolean = boolean> {
   readonly [PHANTOM]: { readonly artifact: Title; readonly list: IsList };
@@ -88,14 +97,17 @@ type IsRequiredSpec<S> = S extends { readonly required: true } ? true : false;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
+/** `{}` accepts any object in TypeScript; a component without inputs must reject every key. */
+type NoExtraKeys<T> = keyof T extends never ? Record<string, never> : T;
+
 /** Component inputs remapped to call arguments: required keys, then optional ones; status inputs are filled by the compiler. */
-export type InputArgs<I extends InputsSpec> = Simplify<
+export type InputArgs<I extends InputsSpec> = NoExtraKeys<Simplify<
   {
     [K in keyof I as IsStatus<I[K]> extends true ? never : IsRequiredSpec<I[K]> extends true ? K : never]: ArgFor<I[K]>;
   } & {
     [K in keyof I as IsStatus<I[K]> extends true ? never : IsRequiredSpec<I[K]> extends true ? never : K]?: ArgFor<I[K]>;
   }
->;
+>>;
 
 /** The refs a task exposes for a component's declared outputs. */
 export type OutputRefs<O extends OutputsSpec> = {

@@ -6,7 +6,7 @@
 import { KIND } from './symbols';
 import { Channel, GroupNode, TaskNode, isChannel, k8sName, type ConditionOp, type Graph } from './graph';
 import { isComponent, type AnyComponent, type Component, type ImporterComponentDef } from './component';
-import type { ArtifactRef, Collected, CommonOutputs, Condition, InputArgs, ParamRef, RefRecord, StructItemRef, TagOfValue } from './refs';
+import type { ArtifactRef, Collected, CommonOutputs, Condition, InputArgs, ParamRef, RefRecord, StructItemRef, TagOfValue, UntypedItemRef } from './refs';
 import type { TaskOptions } from './task-options';
 import type { ArtifactType } from './artifacts';
 import { isArtifactSpec, type InputsSpec } from './types';
@@ -26,15 +26,15 @@ export interface Orderable {
   readonly name: string;
 }
 
-type BranchReturn = RefRecord | void;
-/** What a branch body may return (a record of refs, or nothing). */
-type AnyReturn = unknown;
+/** What a branch or loop body may return: refs to surface, or nothing (a returned task is ignored). */
+type BranchReturn = RefRecord | void | Task<any>;
+type Outs<R> = R extends Task<any> ? {} : R extends RefRecord ? R : {};
 
 export interface IfChain<R> {
   /** Another branch, taken when every earlier condition is false and this one true. */
-  elif<R2 extends BranchReturn = void>(condition: Condition, body: (s: Scope) => R2, opts?: { name?: string }): IfChain<CommonOutputs<R, R2>>;
+  elif<R2 extends BranchReturn = void>(condition: Condition, body: (s: Scope) => R2, opts?: { name?: string }): IfChain<CommonOutputs<R, Outs<R2>>>;
   /** The branch taken when every condition is false. */
-  else<R2 extends BranchReturn = void>(body: (s: Scope) => R2, opts?: { name?: string }): Branches<CommonOutputs<R, R2>>;
+  else<R2 extends BranchReturn = void>(body: (s: Scope) => R2, opts?: { name?: string }): Branches<CommonOutputs<R, Outs<R2>>>;
 }
 
 export interface Branches<R> {
@@ -44,7 +44,7 @@ export interface Branches<R> {
 
 export interface Loop<R> {
   /** The values each iteration returned, fanned in to lists (KFP `dsl.Collected`). */
-  readonly outputs: Collected<R>;
+  readonly outputs: Collected<Outs<R>>;
 }
 
 type ItemRef<T> = [T] extends [string]
@@ -59,7 +59,7 @@ type ItemRef<T> = [T] extends [string]
           ? StructItemRef<T>
           : ParamRef<TagOfValue<T>>;
 
-type ListItem<E> = unknown extends E ? ParamRef<'string'> : ItemRef<E>;
+type ListItem<E> = unknown extends E ? UntypedItemRef : ItemRef<E>;
 
 export interface ImporterOptions<T extends ArtifactType<string, false, boolean>> {
   /** The artifact's URI: a constant such as 'gs://bucket/file', or a string ref. */
@@ -74,7 +74,7 @@ export interface Scope {
   /** Adds a task that runs `component` with `args`. */
   task<I extends InputsSpec, O extends RefRecord>(component: Component<I, O>, args: InputArgs<I>, options?: TaskOptions): Task<O>;
   /** Runs `body` only when `condition` holds. Chain `.elif()` / `.else()` for more branches. */
-  if<R extends BranchReturn = void>(condition: Condition, body: (s: Scope) => R, opts?: { name?: string }): IfChain<R>;
+  if<R extends BranchReturn = void>(condition: Condition, body: (s: Scope) => R, opts?: { name?: string }): IfChain<Outs<R>>;
   /** Runs `body` once per item, in parallel (at most `parallelism` at once when set). */
   forEach<const T, R extends BranchReturn = void>(
     items: readonly T[],
@@ -98,6 +98,11 @@ export interface Scope {
     opts: ImporterOptions<ArtifactType<Title, false, boolean>>,
     options?: TaskOptions,
   ): Task<{ readonly artifact: ArtifactRef<Title, false> }>;
+}
+
+/** A body may end with `s.task(...)` as an expression; a returned task surfaces nothing. */
+function surfaced(ret: unknown): BranchReturn {
+  return ret !== null && typeof ret === 'object' && (ret as { [KIND]?: unknown })[KIND] === 'task' ? undefined : (ret as BranchReturn);
 }
 
 function negate(c: ConditionOp): ConditionOp {
@@ -195,7 +200,7 @@ export class ScopeImpl implements Scope {
     group.conditions = [cond];
     group.negatedUpstream = [negate(cond)];
     this.group.groups.push(group);
-    const ret = body(this.child(group));
+    const ret = surfaced(body(this.child(group)));
     return new IfChainImpl(this, group, [{ group, ret }]) as never;
   }
 
@@ -244,9 +249,9 @@ export class ScopeImpl implements Scope {
     }
     group.loop = { item, items: isChannel(items) ? items : [...(items as unknown[])], parallelism };
     this.group.groups.push(group);
-    const ret = body(this.child(group), item as never);
+    const ret = surfaced(body(this.child(group), item as never));
     const outputs: Record<string, Channel> = {};
-    for (const [key, value] of Object.entries(ret ?? {})) {
+    for (const [key, value] of Object.entries((ret ?? {}) as Record<string, unknown>)) {
       if (!isChannel(value)) {
         this.graph.error(group.path, `the loop body returned '${key}', which is not a ref; return task outputs to fan them in.`);
         continue;
@@ -341,7 +346,7 @@ class IfChainImpl {
     group.conditions = condition ? [...upstream, condition] : upstream;
     group.negatedUpstream = condition ? [...upstream, negate(condition)] : upstream;
     wrapper.groups.push(group);
-    const ret = body(new ScopeImpl(this.scope.graph, group));
+    const ret = surfaced(body(new ScopeImpl(this.scope.graph, group)));
     this.branches.push({ group, ret });
     this.last = group;
     return wrapper;

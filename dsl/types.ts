@@ -48,12 +48,12 @@ export type ValueOf<T extends ValueTag, E = unknown, S = Record<string, unknown>
  * A parameter's declared type. `T` is the value tag, `E` the element type of a list,
  * `S` the shape of a struct, `R` whether a caller must pass it (no default, not optional).
  */
-export interface ParamSpec<T extends ValueTag = ValueTag, R extends boolean = boolean, E = unknown, S = unknown> {
+export interface ParamSpec<T extends ValueTag = ValueTag, R extends boolean = boolean, E = unknown, S = unknown, D extends boolean = boolean> {
   readonly [KIND]: 'param-spec';
   readonly tag: T;
   readonly required: R;
   readonly default?: unknown;
-  readonly hasDefault: boolean;
+  readonly hasDefault: D;
   readonly optional: boolean;
   readonly description?: string;
   /** Element spec of a typed list, used for loop item types. */
