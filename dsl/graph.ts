@@ -233,14 +233,16 @@ export class Graph {
   nextGroupId(): number {
     return ++this.groupCounter;
   }
+  /** Next free `-N` per base name. Names are only ever added, so the smallest free N never decreases. */
+  private readonly nextSuffix = new Map<string, number>();
+  /** KFP's rule: the name itself, else the smallest free `name-N` with N ≥ 2. */
   uniqueTaskName(base: string): string {
-    let name = base === '' ? 'task' : base;
-    if (this.tasks.has(name)) {
-      let i = 2;
-      while (this.tasks.has(`${name}-${i}`)) i++;
-      name = `${name}-${i}`;
-    }
-    return name;
+    const name = base === '' ? 'task' : base;
+    if (!this.tasks.has(name)) return name;
+    let i = this.nextSuffix.get(name) ?? 2;
+    while (this.tasks.has(`${name}-${i}`)) i++;
+    this.nextSuffix.set(name, i + 1);
+    return `${name}-${i}`;
   }
   error(path: string, message: string): void {
     this.errors.push({ path, message });

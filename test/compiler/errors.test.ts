@@ -146,3 +146,18 @@ test('compiling twice gives byte-identical output', () => {
   });
   expect(JSON.stringify(testing.synth(p))).toBe(JSON.stringify(testing.synth(p)));
 });
+
+test('a cycle through `after` (naming a task that is created later) is a compile error', () => {
+  const p = dsl.pipeline({ name: 'cyclic' }, (p) => {
+    const a = p.task(produce, {}, { after: [{ name: 'produce-2' }] });
+    p.task(produce, {}, { after: [a] });
+  });
+  expect(problems(p)).toEqual(["cyclic: tasks form a cycle among: produce, produce-2. Remove one of the 'after' dependencies."]);
+});
+
+test('`after` naming something that is not a task or exit handler is reported', () => {
+  const p = dsl.pipeline({ name: 'after-typo' }, (p) => {
+    p.task(produce, {}, { after: [{ name: 'nothing-here' }] });
+  });
+  expect(problems(p)).toEqual(["after-typo/produce: after: 'nothing-here' is not a task or exit handler of this pipeline."]);
+});

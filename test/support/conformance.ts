@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { testing } from '../../compiler';
 import * as dsl from '../../dsl';
+import { validatePipelineSpec } from './ir-validator';
 
 export const GOLDEN_DIR = path.resolve(__dirname, '../../../shared/kfp-conformance');
 export const haveGoldens = fs.existsSync(GOLDEN_DIR);
@@ -51,7 +52,10 @@ export function compiled(target: unknown): Doc {
 /** Declares one conformance test: the golden named `name` against the compiled `target`. */
 export function conformance(name: string, target: () => unknown): void {
   (haveGoldens ? test : test.skip)(`reproduces ${name}.yaml`, () => {
-    const [g, o] = normalise(loadGolden(name), compiled(target()));
+    const ours = compiled(target());
+    // What duckml emits must also parse strictly under the IR schema (../shared/kfp-ir).
+    expect(validatePipelineSpec(ours)).toEqual([]);
+    const [g, o] = normalise(loadGolden(name), ours);
     expect(o).toEqual(g);
   });
 }

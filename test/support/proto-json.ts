@@ -80,7 +80,7 @@ export function checkMessage(type: protobuf.Type, v: unknown, path: string, out:
   }
   for (const [o, keys] of oneofs) {
     if (keys.length > 1) {
-      out.push(problem(path, `${keys.map((k) => `'${k}'`).join(' and ')} are all set, but they are members of oneof '${o.name}' in ${label(type)}; keep only one`));
+      out.push(problem(path, `${keys.map((k) => `'${k}'`).join(' and ')} are ${keys.length === 2 ? 'both' : 'all'} set, but they are members of oneof '${o.name}' in ${label(type)}; keep only one`));
     }
   }
 }
