@@ -12,6 +12,9 @@ export interface Command {
 
 const COMMANDS: Record<string, () => Command> = {
   compile: () => require('./commands/compile').command,
+  run: () => require('./commands/run').command,
+  runs: () => require('./commands/runs').command,
+  execute: () => require('./commands/execute').command,
 };
 
 /** Lets later work register commands without editing dispatch logic. */

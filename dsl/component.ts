@@ -324,5 +324,13 @@ export function component<const I extends InputsSpec = {}, const O extends Outpu
     module,
     run: def.run as TsRunFunction,
   };
-  return Object.freeze(result) as unknown as TsComponent<I, O>;
+  Object.freeze(result);
+  definedComponents.set(`${module}#${name}`, result);
+  return result as unknown as TsComponent<I, O>;
 }
+
+/**
+ * TypeScript components defined in this process, by `<module>#<name>`: duckml's executor loads
+ * the module and finds the component here, exported or not.
+ */
+export const definedComponents = new Map<string, TsComponentDef>();

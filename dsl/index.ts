@@ -33,3 +33,4 @@ export type { ParamRef, ArtifactRef, Condition, InputArgs, OutputRefs, Template,
 export type { TaskOptions, RetryOptions } from './task-options';
 export type { ParamSpec, ArtifactSpec, InputsSpec, OutputsSpec, TaskFinalStatus } from './types';
 export { loadComponent, loadComponentFile } from './load-component';
+export * as metrics from './metrics';

@@ -86,8 +86,8 @@ export function checkMessage(type: protobuf.Type, v: unknown, path: string, out:
 }
 
 function checkField(f: protobuf.Field, x: unknown, p: string, out: string[], opts: WalkOptions): void {
-  if (f.map) {
-    const keyType = (f as protobuf.MapField).keyType;
+  if (f instanceof protobuf.MapField) {
+    const keyType = f.keyType;
     if (!isPlainObject(x)) {
       out.push(problem(p, `expected an object (map<${keyType}, ${typeName(f)}>), got ${describe(x)}`));
       return;
