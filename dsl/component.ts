@@ -178,6 +178,19 @@ function checkSpecs(where: string, inputs: InputsSpec, outputs: OutputsSpec): vo
   for (const k of Object.keys(outputs)) {
     if (k in inputs) throw new Error(`${where}: '${k}' is both an input and an output; give them different names.`);
   }
+  for (const k of [...Object.keys(inputs), ...Object.keys(outputs)]) checkIoName(where, k);
+}
+
+/** Names the compiler generates start with this prefix; user names must not collide with them. */
+export const RESERVED_PREFIX = 'pipelinechannel--';
+
+export function checkIoName(where: string, name: string): void {
+  if (name.startsWith(RESERVED_PREFIX)) {
+    throw new Error(`${where}: '${name}' starts with '${RESERVED_PREFIX}', which duckml reserves for inputs it injects; rename it.`);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+    throw new Error(`${where}: '${name}' is not a valid input/output name: use letters, digits, '_' and '-', starting with a letter or '_'.`);
+  }
 }
 
 function checkName(kind: string, name: unknown): string {

@@ -5,7 +5,7 @@
 import { KIND } from './symbols';
 import { Channel, Graph, isChannel } from './graph';
 import { ScopeImpl, type Scope } from './scope';
-import type { BuiltPipeline, Component, PipelineDef } from './component';
+import { checkIoName, type BuiltPipeline, type Component, type PipelineDef } from './component';
 import type { AnyRef, ParamRefs, RefRecord } from './refs';
 import { isArtifactSpec, isParamSpec, type InputsSpec } from './types';
 import { ioTypeOf } from './io';
@@ -44,6 +44,7 @@ export function pipeline<const I extends InputsSpec = {}, R extends PipelineRetu
     if (!isParamSpec(v) && !isArtifactSpec(v)) {
       throw new Error(`dsl.pipeline('${def.name}'): param '${k}' is not a type. Use dsl.string(), dsl.int(), … or an artifact type.`);
     }
+    checkIoName(`dsl.pipeline('${def.name}')`, k);
   }
   const build = (): BuiltPipeline => {
     const graph = new Graph(def.name);

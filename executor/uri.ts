@@ -4,10 +4,17 @@
  */
 import * as path from 'node:path';
 
-/** Mount points by scheme; DUCKML_GCS_MOUNT etc. override them (e.g. a gcsfuse mount on a laptop). */
+const MOUNTS: Record<string, [string, string]> = {
+  gs: ['/gcs', 'DUCKML_GCS_MOUNT'],
+  s3: ['/s3', 'DUCKML_S3_MOUNT'],
+  minio: ['/minio', 'DUCKML_MINIO_MOUNT'],
+};
+
+/** Mount point of a scheme; DUCKML_GCS_MOUNT etc. override it (e.g. a gcsfuse mount on a laptop). */
 function mountFor(scheme: string): string {
-  const env = process.env[`DUCKML_${scheme.toUpperCase()}_MOUNT`];
-  return env && env !== '' ? env : `/${scheme}`;
+  const [dflt, env] = MOUNTS[scheme]!;
+  const v = process.env[env];
+  return v && v !== '' ? v : dflt;
 }
 
 const REMOTE = /^(gs|s3|minio):\/\/(.*)$/;

@@ -161,3 +161,14 @@ test('`after` naming something that is not a task or exit handler is reported', 
   });
   expect(problems(p)).toEqual(["after-typo/produce: after: 'nothing-here' is not a task or exit handler of this pipeline."]);
 });
+
+test('names that would collide with compiler-injected inputs are refused where they are declared', () => {
+  expect(() => dsl.pipeline({ name: 'clash', params: { 'pipelinechannel--x': dsl.string() } }, () => undefined)).toThrow(
+    "dsl.pipeline('clash'): 'pipelinechannel--x' starts with 'pipelinechannel--', which duckml reserves for inputs it injects; rename it.",
+  );
+  expect(() => dsl.container({ name: 'c', image: 'x', inputs: { 'pipelinechannel--y': dsl.int() } })).toThrow(/reserves for inputs it injects/);
+  expect(() => dsl.container({ name: 'c', image: 'x', inputs: { 'bad name': dsl.int() } })).toThrow(/not a valid input\/output name/);
+  expect(() => dsl.container({ name: 'c', image: 'x', inputs: { x: dsl.int() }, outputs: { x: dsl.int() } })).toThrow(
+    "dsl.container('c'): 'x' is both an input and an output; give them different names.",
+  );
+});
