@@ -20,6 +20,8 @@ export const EXIT = {
   auth: 7,
   /** The service was unreachable or kept failing after retries. */
   unavailable: 8,
+  /** SIGTERM/SIGINT while waiting for a remote job, which was left running (with --cancel-on-interrupt it is cancelled: 5). */
+  interrupted: 9,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

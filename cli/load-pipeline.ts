@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { isComponent } from '../dsl/component';
 import { compile, CompileError, type CompileOptions, type PipelineSpecIr } from '../compiler';
 import { CliError, EXIT } from './exit-codes';
@@ -24,7 +24,13 @@ export function readSpecFile(file: string): PipelineSpecIr {
   let doc: unknown;
   try {
     const text = fs.readFileSync(file, 'utf8');
-    doc = file.endsWith('.json') ? JSON.parse(text) : parse(text);
+    // KFP writes a second YAML document (PlatformSpec) when platform features are used; the first is the PipelineSpec.
+    if (file.endsWith('.json')) doc = JSON.parse(text);
+    else {
+      const first = Array.from(parseAllDocuments(text))[0];
+      if (first?.errors.length) throw first.errors[0];
+      doc = first?.toJS();
+    }
   } catch (e) {
     throw new CliError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`, EXIT.usage);
   }

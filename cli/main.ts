@@ -12,9 +12,14 @@ export interface Command {
 
 const COMMANDS: Record<string, () => Command> = {
   compile: () => require('./commands/compile').command,
+  'demo-data': () => require('./commands/demo-data').command,
+  graph: () => require('./commands/graph').command,
   run: () => require('./commands/run').command,
   runs: () => require('./commands/runs').command,
   execute: () => require('./commands/execute').command,
+  submit: () => require('./commands/submit').command,
+  jobs: () => require('./commands/jobs').command,
+  schedule: () => require('./commands/schedule').command,
 };
 
 /** Lets later work register commands without editing dispatch logic. */

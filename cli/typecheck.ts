@@ -40,8 +40,13 @@ const configPath = ts.findConfigFile(path.dirname(file), (f) => fs.existsSync(f)
 let options = { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
   moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true };
 if (configPath) {
-  const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, path.dirname(configPath));
+  // Passing the config path anchors typeRoots at the project, not at the process's cwd.
+  const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, path.dirname(configPath), undefined, configPath);
   options = parsed.options;
+}
+if (!options.typeRoots && workerData.nodeTypesDir) {
+  // Without a tsconfig, find @types/node where duckml itself can (it may be hoisted anywhere).
+  options.typeRoots = [path.join(path.dirname(file), 'node_modules', '@types'), path.dirname(workerData.nodeTypesDir)];
 }
 options = Object.assign({}, options, { noEmit: true, skipLibCheck: true, incremental: false, composite: false,
   types: workerData.nodeTypes ? ['node'] : [] });
@@ -62,6 +67,14 @@ parentPort.postMessage(lines);
 
 const USES_NODE = /['"]node:|\bprocess\.|\bBuffer\b|\b__dirname\b|\b__filename\b|\brequire\(/;
 
+function nodeTypesDir(): string | undefined {
+  try {
+    return path.dirname(require.resolve('@types/node/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts checking `file` in the background; the promise resolves to formatted diagnostics. */
 export function typecheckFile(file: string): Promise<string[]> {
   const nodeTypes = USES_NODE.test(fs.readFileSync(file, 'utf8'));
@@ -69,7 +82,7 @@ export function typecheckFile(file: string): Promise<string[]> {
   const tsVersion = (require('typescript/package.json') as { version: string }).version;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, nodeTypes, typescript: tsPath, codeCache: path.join(__dirname, '..', 'node_modules', '.cache', 'duckml-ts', `typescript-${tsVersion}-${process.version}.v8cache`) },
+    workerData: { file, nodeTypes, nodeTypesDir: nodeTypesDir(), typescript: tsPath, codeCache: path.join(__dirname, '..', 'node_modules', '.cache', 'duckml-ts', `typescript-${tsVersion}-${process.version}.v8cache`) },
   });
   return new Promise((resolve, reject) => {
     worker.once('message', (m: string[]) => {

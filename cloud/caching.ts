@@ -13,3 +13,8 @@ export function withCaching(spec: PipelineSpecIr, enable: boolean): PipelineSpec
   }
   return out;
 }
+
+/** The spec as it will run: unchanged without a switch, else with it applied. */
+export function applyCachingSwitch(spec: PipelineSpecIr, enable: boolean | undefined): PipelineSpecIr {
+  return enable === undefined ? spec : withCaching(spec, enable);
+}

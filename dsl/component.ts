@@ -128,27 +128,25 @@ export interface ContainerComponentOptions<I extends InputsSpec, O extends Outpu
   env?: Readonly<Record<string, string>>;
 }
 
+/** Placeholder strings for one side (inputs or outputs) of a component's interface. */
+function sidePlaceholders(side: 'inputs' | 'outputs', specs: InputsSpec | OutputsSpec): Record<string, unknown> {
+  const artifact = (name: string, field: string) => `{{$.${side}.artifacts['${name}']${field}}}`;
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    if (isArtifactSpec(spec)) {
+      out[name] = spec.isList
+        ? artifact(name, '')
+        : { path: artifact(name, '.path'), uri: artifact(name, '.uri'), metadata: artifact(name, '.metadata') };
+    } else {
+      out[name] = side === 'inputs' ? placeholder.inputValue(name) : placeholder.outputParameter(name);
+    }
+  }
+  return out;
+}
+
 function ioPlaceholders(inputs: InputsSpec, outputs: OutputsSpec): ContainerIo<InputsSpec, OutputsSpec> {
-  const ins: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(inputs)) {
-    if (isArtifactSpec(spec)) {
-      ins[name] = spec.isList
-        ? placeholder.inputList(name)
-        : { path: placeholder.inputPath(name), uri: placeholder.inputUri(name), metadata: placeholder.inputMetadata(name) };
-    } else {
-      ins[name] = placeholder.inputValue(name);
-    }
-  }
-  const outs: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(outputs)) {
-    if (isArtifactSpec(spec)) {
-      outs[name] = spec.isList
-        ? placeholder.outputList(name)
-        : { path: placeholder.outputPath(name), uri: placeholder.outputUri(name), metadata: placeholder.outputMetadata(name) };
-    } else {
-      outs[name] = placeholder.outputParameter(name);
-    }
-  }
+  const ins = sidePlaceholders('inputs', inputs);
+  const outs = sidePlaceholders('outputs', outputs);
   return {
     inputs: ins as never,
     outputs: outs as never,

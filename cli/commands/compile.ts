@@ -4,6 +4,7 @@ import { formatFor, serialize, writeFileAtomic } from '../../compiler';
 import { parseParams, ParamError } from '../../compiler/params';
 import { CliError, EXIT } from '../exit-codes';
 import { loadPipeline } from '../load-pipeline';
+import { componentImage, loadProjectConfig } from '../project-config';
 import type { Command } from '../main';
 
 const USAGE = `Usage: duckml compile <pipeline.ts|.js> [-o out.json|out.yaml] [--export NAME] [--param k=v ...] [--image IMAGE] [--no-typecheck]
@@ -12,7 +13,8 @@ Compiles a pipeline to a KFP PipelineSpec (IR 2.1.0) that Vertex AI Pipelines an
   -o, --output FILE   where to write (.json, .yaml or .yml); default <pipeline-name>.yaml
   --export NAME       which export to compile when the file exports several pipelines
   --param k=v         set a parameter's default in the spec (repeatable)
-  --image IMAGE       image for TypeScript components (default duckml/duckml:<version>)
+  --image IMAGE       image for TypeScript components (default: $DUCKML_IMAGE, "image" in
+                      duckml.config.json, else duckml/duckml:<version>)
   --no-typecheck      skip tsc's checks on the file`;
 
 export const command: Command = {
@@ -38,7 +40,7 @@ export const command: Command = {
     const [file, ...extra] = args.positionals;
     if (!file) throw new CliError(`which pipeline file?\n\n${USAGE}`, EXIT.usage);
     if (extra.length) throw new CliError(`unexpected arguments: ${extra.join(' ')}\n\n${USAGE}`, EXIT.usage);
-    const loaded = await loadPipeline(file, { exportName: args.values.export, image: args.values.image, typecheck: !args.values['no-typecheck'] });
+    const loaded = await loadPipeline(file, { exportName: args.values.export, image: componentImage(args.values.image, loadProjectConfig()), typecheck: !args.values['no-typecheck'] });
     const spec = loaded.spec;
     if (args.values.param?.length) {
       try {

@@ -4,6 +4,7 @@
  * deep inside the client. Application Default Credentials are used unless DUCKML_ACCESS_TOKEN
  * holds a ready token (e.g. `gcloud auth print-access-token`, or a CI step that minted one).
  */
+import * as fs from 'node:fs';
 import { CliError, EXIT } from '../../cli/exit-codes';
 
 export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
@@ -30,6 +31,10 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv = process.env): 
     const auth = new gax.GoogleAuth({ authClient: client, scopes: SCOPES });
     return { auth, token: staticToken, source: 'DUCKML_ACCESS_TOKEN', projectId: async () => undefined };
   }
+  const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS;
+  if (keyFile && !fs.existsSync(keyFile)) {
+    throw new CliError(`GOOGLE_APPLICATION_CREDENTIALS names ${keyFile}, which does not exist. Point it at a credentials file, or unset it. ${LOGIN_HINT}`, EXIT.auth);
+  }
   const auth = new gax.GoogleAuth({ scopes: SCOPES });
   let token: string | null | undefined;
   try {
@@ -51,7 +56,7 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv = process.env): 
     source: 'application-default',
     projectId: async () => {
       try {
-        return (await Promise.race([auth.getProjectId(), new Promise<undefined>((r) => setTimeout(r, 5000).unref())])) ?? undefined;
+        return (await Promise.race([auth.getProjectId(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref())])) ?? undefined;
       } catch {
         return undefined;
       }

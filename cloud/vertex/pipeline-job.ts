@@ -5,7 +5,7 @@
  */
 import { CliError, EXIT } from '../../cli/exit-codes';
 import type { PipelineSpecIr } from '../../compiler/ir';
-import { withCaching } from '../caching';
+import { applyCachingSwitch } from '../caching';
 import { checkJobId } from '../job-id';
 import { toProtoStruct, toProtoValue, type ProtoStruct, type ProtoValue } from './struct';
 import type { VertexSettings } from './settings';
@@ -42,11 +42,6 @@ export function parentOf(project: string, region: string): string {
   return `projects/${project}/locations/${region}`;
 }
 
-/** The spec as it will run: with the caching switch applied when one was given. */
-export function effectiveSpec(spec: PipelineSpecIr, enableCaching: boolean | undefined): PipelineSpecIr {
-  return enableCaching === undefined ? spec : withCaching(spec, enableCaching);
-}
-
 export function buildPipelineJob(input: JobInput): PipelineJobMessage {
   const { spec, settings: s } = input;
   const root = s.pipelineRoot ?? spec.defaultPipelineRoot;
@@ -60,7 +55,7 @@ export function buildPipelineJob(input: JobInput): PipelineJobMessage {
   for (const [k, v] of Object.entries(input.params)) parameterValues[k] = toProtoValue(v, `parameter '${k}'`);
   const job: PipelineJobMessage = {
     displayName: input.displayName ?? spec.pipelineInfo.displayName ?? spec.pipelineInfo.name,
-    pipelineSpec: toProtoStruct(effectiveSpec(spec, s.enableCaching) as unknown as Record<string, unknown>, 'pipelineSpec'),
+    pipelineSpec: toProtoStruct(applyCachingSwitch(spec, s.enableCaching) as unknown as Record<string, unknown>, 'pipelineSpec'),
     runtimeConfig: { gcsOutputDirectory: root, parameterValues },
   };
   if (s.failurePolicy) job.runtimeConfig.failurePolicy = s.failurePolicy === 'fast' ? 'PIPELINE_FAILURE_POLICY_FAIL_FAST' : 'PIPELINE_FAILURE_POLICY_FAIL_SLOW';

@@ -4,7 +4,7 @@
  * an error naming the setting and where it came from.
  */
 import { CliError, EXIT } from '../../cli/exit-codes';
-import { parseKeyValues, type ProjectConfig } from '../project-config';
+import { parseKeyValues, type ProjectConfig } from '../../cli/project-config';
 
 export interface VertexFlags {
   project?: string;
@@ -51,7 +51,7 @@ function pick(flag: string | undefined, flagName: string, env: NodeJS.ProcessEnv
 const RULES = {
   project: { re: /^[a-z0-9][-a-z0-9.:]{2,62}$/, want: 'a project id such as my-project-123' },
   region: { re: /^[a-z]+(-[a-z]+)+\d+$/, want: 'a region such as us-central1 or europe-west4' },
-  pipelineRoot: { re: /^gs:\/\/[a-z0-9][-_.a-z0-9]*[a-z0-9](\/.*)?$/, want: 'a Cloud Storage folder such as gs://my-bucket/pipeline-root' },
+  pipelineRoot: { re: /^gs:\/\/[a-z0-9][-_.a-z0-9]*(\/.*)?$/, want: 'a Cloud Storage folder such as gs://my-bucket/pipeline-root' },
   serviceAccount: { re: /^[^@\s]+@[^@\s]+\.[a-z]+$/, want: 'a service account email such as runner@my-project.iam.gserviceaccount.com' },
   network: { re: /^projects\/[^/]+\/global\/networks\/[^/]+$/, want: 'projects/<project number>/global/networks/<network>' },
   kmsKey: { re: /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, want: 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>' },

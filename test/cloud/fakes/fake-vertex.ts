@@ -55,6 +55,8 @@ export class FakeVertex {
   /** When set, calls without `authorization: Bearer <token>` are refused as UNAUTHENTICATED. */
   token?: string;
   private readonly faults = new Map<string, Fault[]>();
+  /** More services (e.g. test/registry's ModelService), added by addService() before start(). */
+  private readonly extra: [any, Record<string, (req: any) => any>][] = [];
   private server?: import('@grpc/grpc-js').Server;
   private seq = 0;
   port = 0;
@@ -68,6 +70,13 @@ export class FakeVertex {
     const q = this.faults.get(method) ?? [];
     for (let i = 0; i < n; i++) q.push(fault);
     this.faults.set(method, q);
+  }
+
+  /** Serves another service on the same server, recorded and faultable like the others; call before start(). */
+  addService(service: any, handlers: Record<string, (req: any) => any>): this {
+    if (this.server) throw new Error('FakeVertex.addService() must be called before start().');
+    this.extra.push([service, handlers]);
+    return this;
   }
 
   callsOf(method: string): Recorded[] {
@@ -91,6 +100,7 @@ export class FakeVertex {
       ResumeSchedule: (req: any) => ((this.schedule(req.name).state = 'ACTIVE'), {}),
       DeleteSchedule: (req: any) => (this.schedule(req.name), this.schedules.delete(req.name), { name: `${req.name}/operations/1`, done: true }),
     }));
+    for (const [service, handlers] of this.extra) this.server.addService(service, this.wrap(handlers));
     this.port = await new Promise<number>((resolve, reject) =>
       this.server!.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
     );

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError, EXIT } from '../cli/exit-codes';
+import { CliError, EXIT } from './exit-codes';
 
 export const CONFIG_FILE = 'duckml.config.json';
 
@@ -111,4 +111,12 @@ export function parseKeyValues(items: readonly string[], flag: string): Record<s
     out[item.slice(0, i).trim()] = item.slice(i + 1).trim();
   }
   return out;
+}
+
+/**
+ * The image compiled specs name for TypeScript components: --image, else $DUCKML_IMAGE, else
+ * "image" in duckml.config.json; undefined leaves the compiler's default, duckml/duckml:<version>.
+ */
+export function componentImage(flag: string | undefined, cfg: ProjectConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return flag ?? (env.DUCKML_IMAGE || undefined) ?? cfg.image;
 }
