@@ -14,7 +14,8 @@ export async function withJsonResult(command: string, run: (report: Reporter) =>
     const code = known ? e.code : EXIT.error;
     const message = known ? e.message : `unexpected error (please report it): ${(e as Error)?.stack ?? String(e)}`;
     process.stderr.write(`duckml ${command}: ${message}\n`);
-    report.result({ error: known ? e.message : String((e as Error)?.message ?? e), exitCode: code });
+    // The usage text some errors carry is for people; the JSON keeps the error itself.
+    report.result({ error: (known ? e.message : String((e as Error)?.message ?? e)).split('\n\nUsage:')[0], exitCode: code });
     return code;
   }
 }

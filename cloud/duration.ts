@@ -13,6 +13,7 @@ export function parseDuration(raw: string, flag: string): number {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

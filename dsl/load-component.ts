@@ -4,7 +4,6 @@
  * `inputValue`/`inputPath`/`outputPath` placeholders).
  */
 import * as fs from 'node:fs';
-import { parse } from 'yaml';
 import { artifactType, type ArtifactType } from './artifacts';
 import { bool, double, int, list, string, struct, taskFinalStatus } from './params';
 import { container, type Component } from './component';
@@ -204,7 +203,8 @@ export function loadComponent<I extends InputsSpec = InputsSpec, O extends Outpu
 ): Component<I, OutputRefs<O>> {
   let doc: unknown;
   try {
-    doc = parse(text);
+    // Loaded on use: every process that imports duckml/dsl (each task's executor) would pay for it.
+    doc = (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     fail(source, `not valid YAML: ${(e as Error).message}`);
   }

@@ -72,4 +72,11 @@ export interface ModelRegistry {
 /** A request the registry refused (unknown model/version/alias, bad name): the message says why and what to do. */
 export class RegistryError extends Error {
   override name = 'RegistryError';
+  constructor(
+    message: string,
+    /** The model, version or alias does not exist (as opposed to a malformed request). */
+    readonly notFound = false,
+  ) {
+    super(message);
+  }
 }

@@ -41,20 +41,22 @@ export function cacheKey(k: CacheKeyInput): string {
   return crypto.createHash('sha256').update(JSON.stringify(sortKeysDeep(doc))).digest('hex');
 }
 
-const moduleHashes = new Map<string, string>();
+const moduleHashes = new Map<string, { stamp: string; hash: string }>();
 
-/** sha256 of a module file (memoised per process: a run reads each module once). */
+/** sha256 of a module file, recomputed only when its size or modification time changes. */
 export function moduleHash(file: string): string | undefined {
-  let h = moduleHashes.get(file);
-  if (h === undefined) {
-    try {
-      h = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    } catch {
-      return undefined;
-    }
-    moduleHashes.set(file, h);
+  let stamp: string;
+  try {
+    const st = fs.statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
   }
-  return h;
+  const known = moduleHashes.get(file);
+  if (known?.stamp === stamp) return known.hash;
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  moduleHashes.set(file, { stamp, hash });
+  return hash;
 }
 
 export interface CacheEntry {

@@ -39,7 +39,7 @@ export interface RunOptions {
   readonly display?: DisplayMode;
   readonly out?: NodeJS.WriteStream;
   readonly verbose?: boolean;
-  /** Start executor processes ahead of time (default true; DUCKML_NO_PREWARM=1 turns it off). */
+  /** Start executor processes ahead of time (default true; DUCKML_PREWARM=0 turns it off). */
   readonly prewarm?: boolean;
   readonly signal?: AbortSignal;
 }
@@ -159,8 +159,9 @@ export async function runPipeline(specArg: PipelineSpecIr | undefined, opts: Run
 
     const hasTs = Object.values(spec.deploymentSpec.executors).some((e) => e.container?.command?.[0] === 'duckml' && e.container.command[1] === 'execute');
     const parallelism = Math.max(1, opts.parallelism ?? os.availableParallelism());
-    const prewarm = (opts.prewarm ?? process.env.DUCKML_NO_PREWARM !== '1') && hasTs;
-    if (prewarm) warm = new WarmPool(projectRoot, { ...process.env, DUCKML_RUN_ID: runId }, Math.min(parallelism, 2));
+    // DUCKML_PREWARM=N: how many executor processes to keep started (0: none). Default: one more than can run at once, at most 3.
+    const poolSize = process.env.DUCKML_PREWARM !== undefined ? Number(process.env.DUCKML_PREWARM) || 0 : Math.min(parallelism + 1, 3);
+    if ((opts.prewarm ?? true) && hasTs && poolSize > 0) warm = new WarmPool(projectRoot, { ...process.env, DUCKML_RUN_ID: runId }, poolSize);
     const jobResourceName = runId;
     const createTime = new Date(startedAt).toISOString();
     const tasks = new Map<string, TaskRecord>();

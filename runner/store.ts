@@ -178,7 +178,8 @@ export class StoreWriter {
 
   constructor(
     private readonly store: MetadataStore,
-    private readonly intervalMs = 1000,
+    /** Seconds apart: each write closes the file, and DuckDB checkpoints (blocking) on close. */
+    private readonly intervalMs = 5000,
   ) {}
 
   push(event: RunEvent): void {

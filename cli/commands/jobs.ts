@@ -3,6 +3,7 @@ import { EXIT, CliError, type ExitCode } from '../exit-codes';
 import type { Command } from '../main';
 import * as flags from '../cloud-flags';
 import { withJsonResult } from '../json-result';
+import { table } from '../table';
 import { follow } from '../../cloud/follow';
 import type { JobBackend } from '../../cloud/job-status';
 import { resultLine, type Reporter } from '../../cloud/report';
@@ -56,11 +57,6 @@ async function openBackend(v: flags.Values, report: Reporter): Promise<JobBacken
   flags.rejectFlags(v, Object.keys(flags.KFP_FLAGS), 'to --target vertex');
   const settings = resolveVertexSettings({ project: flags.str(v, 'project'), region: flags.str(v, 'region') }, cfg);
   return jobsFor(await openSession(settings, { requestTimeoutMs, retry: retryReporter(report) }));
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
 async function run(action: Action, id: string | undefined, v: flags.Values, report: Reporter): Promise<ExitCode> {

@@ -3,6 +3,7 @@ import { EXIT, CliError, type ExitCode } from '../exit-codes';
 import type { Command } from '../main';
 import * as flags from '../cloud-flags';
 import { withJsonResult } from '../json-result';
+import { table } from '../table';
 import type { Reporter } from '../../cloud/report';
 import { buildPipelineJob } from '../../cloud/vertex/pipeline-job';
 import { checkCron, VertexSchedules, type ScheduleInfo } from '../../cloud/vertex/schedules';
@@ -117,8 +118,7 @@ async function run(action: string, rest: string[], v: flags.Values, report: Repo
           report.result({ schedules: all.map((s) => line(s)).map(({ exitCode: _, ...s }) => s), exitCode: EXIT.ok });
         } else {
           const rows = [['ID', 'STATE', 'CRON', 'NEXT RUN', 'DISPLAY NAME'], ...all.map((s) => [s.id, s.state, s.cron, s.nextRunTime ?? '', s.displayName])];
-          const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-          process.stdout.write(`${all.length ? rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') : 'no schedules.'}\n`);
+          process.stdout.write(`${all.length ? table(rows) : 'no schedules.'}\n`);
         }
         return EXIT.ok;
       }

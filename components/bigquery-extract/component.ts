@@ -38,10 +38,11 @@ export const bigqueryExtract = dsl.component({
     let result: ExtractResult;
     try {
       if (warehouse.kind === 'duckdb') {
-        const { extractFromDuckDB } = await import('./duckdb');
+        // require, not import(): loaded lazily, and the executor's .ts hook serves require only.
+        const { extractFromDuckDB } = require('./duckdb') as typeof import('./duckdb');
         result = await extractFromDuckDB(warehouse, req, dataset.path);
       } else {
-        const { extractFromBigQuery } = await import('./bigquery');
+        const { extractFromBigQuery } = require('./bigquery') as typeof import('./bigquery');
         result = await extractFromBigQuery(warehouse, req, dataset.path);
       }
     } catch (e) {

@@ -9,6 +9,7 @@ import type * as TfModule from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { netSpec, toLayersModel, type ModelKind, type NetSpec } from './model';
 import { commit, removeQuietly, tempBeside } from '../../warehouse/atomic';
+import { readTransform as readPreprocessTransform, type Transform } from '../preprocess/transform';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -31,27 +32,15 @@ export interface DuckmlModelInfo {
   readonly training?: Record<string, unknown>;
 }
 
-export interface TransformJson {
-  readonly version: number;
-  readonly idColumn: string;
-  readonly labelColumn?: string;
-  readonly featureNames: string[];
-  readonly steps: unknown[];
-}
+export type TransformJson = Transform;
 
-/** Reads and checks a transform folder's transform.json (or the file itself). */
-export function readTransform(p: string, what = 'transform'): TransformJson {
-  const file = fs.existsSync(p) && fs.statSync(p).isDirectory() ? path.join(p, TRANSFORM_JSON) : p;
-  let t: TransformJson;
+/** Reads and checks a transform folder's transform.json (or the file), naming the input in errors. */
+export function readTransform(p: string, what = 'transform'): Transform {
   try {
-    t = JSON.parse(fs.readFileSync(file, 'utf8')) as TransformJson;
+    return readPreprocessTransform(p);
   } catch (e) {
-    throw new Error(`${what}: cannot read ${file}: ${(e as Error).message}. Pass the transform artifact written by preprocess.`);
+    throw new Error(`${what}: ${(e as Error).message}`);
   }
-  if (!t || t.version !== 1 || typeof t.idColumn !== 'string' || !Array.isArray(t.featureNames) || !Array.isArray(t.steps)) {
-    throw new Error(`${what}: ${file} is not a duckml transform (expected { version: 1, idColumn, featureNames: [...], steps: [...] }).`);
-  }
-  return t;
 }
 
 /** Writes the model folder at `dir`, replacing what was there only once it is complete. */

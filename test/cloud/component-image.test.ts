@@ -7,10 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile, DEFAULT_IMAGE } from '../../compiler';
-import { runCli } from './fakes/cli';
-import { FakeVertex } from './fakes/fake-vertex';
 import { tmpDir } from './fakes/specs';
-import { fromProtoStruct } from '../../cloud/vertex/struct';
 import { imagePipeline } from './fixtures/image-pipeline';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -93,22 +90,3 @@ test('the emitted command runs the component under the local runner', () => {
   expect(JSON.parse(fs.readFileSync(output!, 'utf8')).parameterValues).toEqual({ loud: 'QUACK!' });
   expect(fs.readFileSync(files.find((f) => f.endsWith(`shout${path.sep}note`))!, 'utf8')).toBe('5 chars\n');
 }, 60_000);
-
-test('duckml submit of a TypeScript pipeline sends the image from duckml.config.json', async () => {
-  const fake = await new FakeVertex().start();
-  try {
-    const proj = tmpDir();
-    fs.writeFileSync(path.join(proj, 'duckml.config.json'), JSON.stringify({ image: 'us-docker.pkg.dev/p/ml/app:1.2.3' }));
-    const r = await runCli(['submit', path.join(ROOT, 'test/cloud/fixtures/image-pipeline.ts'), '--no-typecheck', '--job-id', 'img-1'], {
-      DUCKML_VERTEX_ENDPOINT: fake.endpoint,
-      DUCKML_ACCESS_TOKEN: 't',
-      DUCKML_PROJECT: 'p-1',
-      DUCKML_PIPELINE_ROOT: 'gs://b/r',
-    }, proj);
-    expect(r.code).toBe(0);
-    const sent = fromProtoStruct(fake.callsOf('CreatePipelineJob')[0]!.request.pipelineJob.pipelineSpec) as any;
-    expect(sent.deploymentSpec.executors['exec-shout'].container.image).toBe('us-docker.pkg.dev/p/ml/app:1.2.3');
-  } finally {
-    await fake.stop();
-  }
-});

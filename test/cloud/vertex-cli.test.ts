@@ -167,6 +167,18 @@ test('a .ts pipeline file is compiled and submitted', async () => {
   expect(req.pipelineJob.runtimeConfig.parameterValues).toEqual({ who: { stringValue: 'you' } });
 });
 
+test('the component image comes from "image" in duckml.config.json', async () => {
+  const proj = tmpDir();
+  fs.writeFileSync(path.join(proj, 'duckml.config.json'), JSON.stringify({ image: 'us-docker.pkg.dev/p/ml/app:1.2.3' }));
+  const r = await runCli(['submit', path.resolve(__dirname, 'fixtures/image-pipeline.ts'), '--no-typecheck', '--job-id', 'img-1'], env, proj);
+  expect(r.code).toBe(EXIT.ok);
+  const sent = fromProtoStruct(fake.callsOf('CreatePipelineJob')[0]!.request.pipelineJob.pipelineSpec) as any;
+  expect(sent.deploymentSpec.executors['exec-shout'].container).toMatchObject({ image: 'us-docker.pkg.dev/p/ml/app:1.2.3', command: ['duckml', 'execute'] });
+  // --image wins over the file.
+  await runCli(['submit', path.resolve(__dirname, 'fixtures/image-pipeline.ts'), '--no-typecheck', '--job-id', 'img-2', '--image', 'x/y:1'], env, proj);
+  expect((fromProtoStruct(fake.callsOf('CreatePipelineJob')[1]!.request.pipelineJob.pipelineSpec) as any).deploymentSpec.executors['exec-shout'].container.image).toBe('x/y:1');
+});
+
 describe('duckml jobs', () => {
   beforeAll(async () => {
     fake.script = ['PIPELINE_STATE_RUNNING'];

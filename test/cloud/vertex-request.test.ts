@@ -1,4 +1,5 @@
 /** What duckml submit would send, and the local checks before it sends anything (no server). */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -196,4 +197,14 @@ describe('retries', () => {
     expect(n).toBe(4);
     expect(delays).toEqual([2, 4, 8]); // doubling backoff
   });
+});
+
+test('the cloud commands load the Vertex client only when they run (it costs over a second)', () => {
+  const script = `require('./cli/register.js');
+    require('./cli/main.ts');
+    for (const c of ['submit', 'jobs', 'schedule', 'compile']) require('./cli/commands/' + c + '.ts').command.summary;
+    console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\/](@google-cloud|google-gax|@grpc)[\\/]/.test(k))));`;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual([]);
 });

@@ -1,16 +1,17 @@
 /**
- * bigquery-extract's bq:// path: the production client (@google-cloud/bigquery) talks to a fake
- * BigQuery REST server on 127.0.0.1 through its apiEndpoint option, with a fake OAuth token.
+ * bigquery-extract's bq:// path: the production client (@google-cloud/bigquery) talks to fake
+ * BigQuery REST servers on 127.0.0.1 through its apiEndpoint option, with a fake OAuth token.
+ * The extractions run in one plain Node child process (see fixtures/run-bq-extract.ts for why);
+ * the fakes run here and record what the client sent.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OAuth2Client } from 'google-auth-library';
-import { extractFromBigQuery, type BigQueryExtractOptions } from '../../components/bigquery-extract/bigquery';
 import type { ExtractRequest } from '../../components/bigquery-extract/request';
 import { openDuckDB, queryRows, type Db } from '../../warehouse/duckdb';
-import { parseWarehouseUri } from '../../warehouse/uri';
 import { startFakeBigQuery, type FakeBigQuery, type FakeBigQueryOptions, type FakeResult } from './fakes/fake-bigquery';
+import type { ChildCase, ChildResult } from './fixtures/run-bq-extract';
 import { leftovers } from './fixtures/small-warehouse';
 
 const RESULT: FakeResult = {
@@ -33,58 +34,90 @@ const RESULT: FakeResult = {
   ],
 };
 
-let db: Db;
-let fake: FakeBigQuery | undefined;
-let dir: string;
-beforeAll(async () => {
-  db = await openDuckDB(':memory:');
-});
-afterAll(() => db.close());
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duckml-bq-'));
-});
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function fakeAuth(): OAuth2Client {
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: 'fake-token', expiry_date: Date.now() + 3600_000 });
-  return auth;
-}
-
-async function extract(fakeOpts: FakeBigQueryOptions, req: Partial<ExtractRequest>, uri = 'bq://fraud-project.analytics', opts: BigQueryExtractOptions = {}) {
-  await fake?.close();
-  fake = await startFakeBigQuery(fakeOpts);
-  const target = path.join(dir, 'dataset');
-  const ref = parseWarehouseUri(uri);
-  if (ref.kind !== 'bigquery') throw new Error('test wants a bq:// URI');
-  const result = await extractFromBigQuery(ref, { query: 'SELECT 1', ...req }, target, {
-    pageSize: 2,
-    pollMs: 5,
-    ...opts,
-    client: { apiEndpoint: fake.url, authClient: fakeAuth(), maxRetries: 0 },
-  });
-  return { result, target };
-}
-
 const QUERY = 'SELECT * FROM `fraud-project.analytics.user_activity` WHERE day >= @start AND country IN UNNEST(@countries) AND messages_sent >= @min_msgs AND score > @score';
 
+interface Case {
+  fake: FakeBigQueryOptions;
+  req: Partial<ExtractRequest>;
+  warehouse?: string;
+  pageSize?: number;
+}
+
+const CASES: Record<string, Case> = {
+  params: {
+    fake: { result: () => RESULT },
+    req: {
+      query: QUERY,
+      params: { start: '2025-01-01', countries: ['US', 'NG'], min_msgs: 5, score: 0.5 },
+      paramTypes: { start: 'DATE' },
+      location: 'europe-west4',
+      labels: { team: 'trust-safety', pipeline: 'scam-classifier' },
+    },
+  },
+  types: { fake: { result: () => RESULT }, req: { query: 'SELECT * FROM t' }, warehouse: 'bq://fraud-project' },
+  slow: { fake: { result: () => RESULT, pendingPolls: 3 }, req: { query: 'SELECT * FROM t' }, pageSize: 10 },
+  rejected: { fake: { insertFailure: { status: 400, reason: 'invalidQuery', message: 'Unrecognized name: no_such_column at [1:8]' } }, req: { query: 'SELECT no_such_column FROM t' } },
+  jobFails: { fake: { result: () => ({ status: 400, reason: 'invalidQuery', message: 'No matching signature for operator >= for argument types: DATE, STRING' }) }, req: { query: 'SELECT 1' } },
+  empty: { fake: { result: () => ({ schema: RESULT.schema, rows: [] }) }, req: { query: 'SELECT * FROM t WHERE FALSE' } },
+  emptyAllowed: { fake: { result: () => ({ schema: RESULT.schema, rows: [] }) }, req: { query: 'SELECT * FROM t WHERE FALSE', allowEmpty: true } },
+  nested: { fake: { result: () => ({ schema: [{ name: 'ids', type: 'STRING', mode: 'REPEATED' }], rows: [] }) }, req: { query: 'SELECT ids FROM t' } },
+  badLabels: { fake: {}, req: { query: 'SELECT 1', labels: { Team: 'x' } } },
+  missingParam: { fake: {}, req: { query: 'SELECT @a', params: {} } },
+};
+
+const fakes: Record<string, FakeBigQuery> = {};
+const results: Record<string, ChildResult> = {};
+const dirs: Record<string, string> = {};
+let db: Db;
+
+beforeAll(async () => {
+  db = await openDuckDB(':memory:');
+  const cases: ChildCase[] = [];
+  for (const [name, c] of Object.entries(CASES)) {
+    fakes[name] = await startFakeBigQuery(c.fake);
+    dirs[name] = fs.mkdtempSync(path.join(os.tmpdir(), `duckml-bq-${name}-`));
+    cases.push({
+      name,
+      apiEndpoint: fakes[name]!.url,
+      warehouse: c.warehouse ?? 'bq://fraud-project.analytics',
+      req: { query: 'SELECT 1', ...c.req },
+      target: path.join(dirs[name]!, 'dataset'),
+      pageSize: c.pageSize,
+    });
+  }
+  const root = path.resolve(__dirname, '../..');
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['-r', path.join(root, 'cli/register.js'), path.join(__dirname, 'fixtures/run-bq-extract.ts'), JSON.stringify(cases)],
+      { cwd: root, timeout: 60_000 },
+      (err, out, errText) => (err ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)),
+    ),
+  );
+  for (const r of JSON.parse(stdout) as ChildResult[]) results[r.name] = r;
+});
+
+afterAll(async () => {
+  db?.close();
+  for (const f of Object.values(fakes)) await f.close();
+  for (const d of Object.values(dirs)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function ok(name: string) {
+  const r = results[name]!;
+  if (!r.ok) throw new Error(`case '${name}' failed: ${r.message}`);
+  return { ...r, target: path.join(dirs[name]!, 'dataset'), fake: fakes[name]! };
+}
+function failed(name: string): string {
+  const r = results[name]!;
+  if (r.ok) throw new Error(`case '${name}' was expected to fail`);
+  return r.message;
+}
+
 describe('bigquery-extract on bq://', () => {
-  test('sends one query job with named queryParameters, location, labels and default dataset', async () => {
-    const { result } = await extract(
-      { result: () => RESULT },
-      {
-        query: QUERY,
-        params: { start: '2025-01-01', countries: ['US', 'NG'], min_msgs: 5, score: 0.5 },
-        paramTypes: { start: 'DATE' },
-        location: 'europe-west4',
-        labels: { team: 'trust-safety', pipeline: 'scam-classifier' },
-      },
-    );
-    const inserts = fake!.inserts();
+  test('sends one query job with named queryParameters, location, labels and default dataset', () => {
+    const { gcpResources, fake } = ok('params');
+    const inserts = fake.inserts();
     expect(inserts).toHaveLength(1);
     const job = inserts[0];
     // The SQL travels exactly as written: values are never spliced into it.
@@ -101,21 +134,23 @@ describe('bigquery-extract on bq://', () => {
     expect(job.configuration.query.defaultDataset).toEqual({ projectId: 'fraud-project', datasetId: 'analytics' });
     expect(job.configuration.labels).toEqual({ team: 'trust-safety', pipeline: 'scam-classifier' });
     expect(job.jobReference).toMatchObject({ projectId: 'fraud-project', location: 'europe-west4' });
-    for (const r of fake!.requests) expect(r.headers.authorization).toBe('Bearer fake-token');
-    for (const r of fake!.resultCalls()) expect(r.query.location).toBe('europe-west4');
+    expect(fake.requests.length).toBeGreaterThan(1);
+    for (const r of fake.requests) expect(r.headers.authorization).toBe('Bearer fake-token');
+    for (const r of fake.resultCalls()) expect(r.query.location).toBe('europe-west4');
     // gcp_resources as google-cloud-pipeline-components writes it: the job's selfLink.
-    expect(JSON.parse(result.gcpResources)).toEqual({
-      resources: [{ resourceType: 'BigQueryJob', resourceUri: `${fake!.url}/bigquery/v2/projects/fraud-project/jobs/${job.jobReference.jobId}?location=europe-west4` }],
+    expect(JSON.parse(gcpResources)).toEqual({
+      resources: [{ resourceType: 'BigQueryJob', resourceUri: `${fake.url}/bigquery/v2/projects/fraud-project/jobs/${job.jobReference.jobId}?location=europe-west4` }],
     });
   });
 
   test('pages the results into Parquet with the BigQuery schema types and exact values', async () => {
-    const { result, target } = await extract({ result: () => RESULT }, { query: 'SELECT * FROM t' });
+    const r = ok('types');
+    expect(r.fake.inserts()[0].configuration.query).not.toHaveProperty('defaultDataset');
     // 5 rows in pages of 2: three getQueryResults calls, following pageToken.
-    expect(fake!.resultCalls().map((c) => c.query.pageToken ?? null)).toEqual([null, '2', '4']);
-    expect(fake!.resultCalls().every((c) => c.query.maxResults === '2')).toBe(true);
-    expect(result.rows).toBe(5);
-    expect(result.columns).toEqual([
+    expect(r.fake.resultCalls().map((c) => c.query.pageToken ?? null)).toEqual([null, '2', '4']);
+    expect(r.fake.resultCalls().every((c) => c.query.maxResults === '2')).toBe(true);
+    expect(r.rows).toBe(5);
+    expect(r.columns).toEqual([
       { name: 'user_id', type: 'VARCHAR' },
       { name: 'messages_sent', type: 'BIGINT' },
       { name: 'sentiment', type: 'DOUBLE' },
@@ -128,7 +163,7 @@ describe('bigquery-extract on bq://', () => {
     const rows = await queryRows(
       db.conn,
       `SELECT user_id, messages_sent::VARCHAR AS m, sentiment, isnan(sentiment) AS nan, epoch_us(seen_at) AS us, day::VARCHAR AS day, verified, amount::VARCHAR AS amount, octet_length(blob) AS bytes
-       FROM read_parquet('${target}') ORDER BY user_id`,
+       FROM read_parquet('${r.target}') ORDER BY user_id`,
     );
     expect(rows).toEqual([
       { user_id: 'u1', m: '12', sentiment: 0.25, nan: false, us: 1700000000123456, day: '2025-01-02', verified: true, amount: '10.500000000', bytes: 2 },
@@ -138,48 +173,43 @@ describe('bigquery-extract on bq://', () => {
       { user_id: 'u4', m: '9007199254740993', sentiment: 0.001, nan: false, us: 1700000000000000, day: '2025-01-03', verified: true, amount: '123456789.123456789', bytes: 1 },
       { user_id: 'u5', m: '0', sentiment: null, nan: null, us: null, day: '2025-01-04', verified: false, amount: '-1.000000000', bytes: null },
     ]);
-    expect(leftovers(dir)).toEqual(['dataset']);
+    expect(leftovers(dirs.types!)).toEqual(['dataset']);
   });
 
-  test('waits for a long-running job', async () => {
-    const { result } = await extract({ result: () => RESULT, pendingPolls: 3 }, { query: 'SELECT * FROM t' });
-    expect(result.rows).toBe(5);
-    expect(fake!.resultCalls().length).toBe(3 + 3);
+  test('waits for a long-running job', () => {
+    const r = ok('slow');
+    expect(r.rows).toBe(5);
+    expect(r.fake.resultCalls().length).toBe(3 + 1);
   });
 
-  test('a query BigQuery rejects is an error carrying its message, with no output', async () => {
-    await expect(
-      extract({ insertFailure: { status: 400, reason: 'invalidQuery', message: 'Unrecognized name: no_such_column at [1:8]' } }, { query: 'SELECT no_such_column FROM t' }),
-    ).rejects.toThrow(/did not accept the query job in project fraud-project: Unrecognized name: no_such_column/);
-    expect(leftovers(dir)).toEqual([]);
+  test('a query BigQuery rejects is an error carrying its message, with no output', () => {
+    expect(failed('rejected')).toMatch(/did not accept the query job in project fraud-project: Unrecognized name: no_such_column/);
+    expect(leftovers(dirs.rejected!)).toEqual([]);
   });
 
-  test('a job that fails while running is an error, with no output and no staging files', async () => {
-    await expect(
-      extract({ result: () => ({ status: 400, reason: 'invalidQuery', message: 'No matching signature for operator >= for argument types: DATE, STRING' }) }, { query: 'SELECT 1' }),
-    ).rejects.toThrow(/BigQuery job .* failed: No matching signature/);
-    expect(leftovers(dir)).toEqual([]);
+  test('a job that fails while running is an error, with no output and no staging files', () => {
+    expect(failed('jobFails')).toMatch(/BigQuery job .* failed: No matching signature/);
+    expect(leftovers(dirs.jobFails!)).toEqual([]);
   });
 
   test('an empty result is an error unless allowEmpty', async () => {
-    const empty = { schema: RESULT.schema, rows: [] };
-    await expect(extract({ result: () => empty }, { query: 'SELECT * FROM t WHERE FALSE' })).rejects.toThrow(/returned no rows/);
-    expect(leftovers(dir)).toEqual([]);
-    const { result, target } = await extract({ result: () => empty }, { query: 'SELECT * FROM t WHERE FALSE', allowEmpty: true });
-    expect(result.rows).toBe(0);
-    expect(result.columns).toHaveLength(8);
-    expect(fs.existsSync(target)).toBe(true);
+    expect(failed('empty')).toMatch(/returned no rows/);
+    expect(leftovers(dirs.empty!)).toEqual([]);
+    const r = ok('emptyAllowed');
+    expect(r.rows).toBe(0);
+    expect(r.columns).toHaveLength(8);
+    expect(fs.existsSync(r.target)).toBe(true);
   });
 
-  test('ARRAY and STRUCT result columns are refused with a fix', async () => {
-    const nested = { schema: [{ name: 'ids', type: 'STRING', mode: 'REPEATED' as const }], rows: [] };
-    await expect(extract({ result: () => nested }, { query: 'SELECT ids FROM t' })).rejects.toThrow(/'ids' is an ARRAY.*TO_JSON_STRING\(ids\)/);
-    expect(leftovers(dir)).toEqual([]);
+  test('ARRAY and STRUCT result columns are refused with a fix', () => {
+    expect(failed('nested')).toMatch(/'ids' is an ARRAY.*TO_JSON_STRING\(ids\)/);
+    expect(leftovers(dirs.nested!)).toEqual([]);
   });
 
-  test('bad labels and parameters fail before any request', async () => {
-    await expect(extract({}, { query: 'SELECT 1', labels: { Team: 'x' } })).rejects.toThrow(/label key 'Team' is invalid/);
-    await expect(extract({}, { query: 'SELECT @a', params: {} })).rejects.toThrow(/uses @a but no value/);
-    expect(fake!.requests).toEqual([]);
+  test('bad labels and parameters fail before any request', () => {
+    expect(failed('badLabels')).toMatch(/label key 'Team' is invalid/);
+    expect(failed('missingParam')).toMatch(/uses @a but no value/);
+    expect(fakes.badLabels!.requests).toEqual([]);
+    expect(fakes.missingParam!.requests).toEqual([]);
   });
 });

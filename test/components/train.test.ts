@@ -156,6 +156,6 @@ describe('train: bad inputs are clear errors and leave no model', () => {
     const t = path.join(dir, 'bad-transform');
     fs.mkdirSync(t);
     fs.writeFileSync(path.join(t, 'transform.json'), '{"steps": 1}');
-    await expectFailure({ transform: t }, /is not a duckml transform/);
+    await expectFailure({ transform: t }, /input 'transform': .*transform\.json: has version undefined; this duckml reads version 1/);
   });
 });

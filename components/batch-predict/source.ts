@@ -1,0 +1,74 @@
+/**
+ * What batch-predict scores: a Dataset (Parquet of raw rows) or a query against the DuckDB
+ * warehouse. Rows are read twice (features to score, then ids to label the scores, matched by
+ * position), so the source must give the same order both times: a Parquet file does; a query
+ * is materialised into a scratch table first.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openDuckDB, queryRows, sqlString, type Db } from '../../warehouse/duckdb';
+import { DEFAULT_WAREHOUSE_URI, parseWarehouseUri } from '../../warehouse/uri';
+
+export interface Source {
+  readonly db: Db;
+  /** A SELECT yielding the raw rows in a fixed order. */
+  readonly sql: string;
+  readonly rows: number;
+  readonly describe: string;
+  /** The warehouse file, when the rows came from one. */
+  readonly warehouseFile?: string;
+  close(): void;
+}
+
+/** A scratch DuckDB that may spill to disk, for scores and materialised queries. */
+async function scratch(): Promise<{ db: Db; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duckml-predict-'));
+  // Two threads: the scoring workers need the cores more than DuckDB's scans do.
+  const db = await openDuckDB(':memory:', { tempDirectory: dir, memoryLimit: '512MB', threads: 2 });
+  return { db, dir };
+}
+
+export async function openSource(opts: { dataPath?: string; query?: string; warehouse?: string }): Promise<Source> {
+  const hasData = Boolean(opts.dataPath);
+  const hasQuery = Boolean(opts.query && opts.query.trim());
+  if (hasData === hasQuery) {
+    throw new Error(`batch-predict scores either a Dataset ('data') or a warehouse query ('query'); ${hasData ? 'both were' : 'neither was'} given.`);
+  }
+  const { db, dir } = await scratch();
+  const close = () => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    if (hasData) {
+      const sql = `SELECT * FROM read_parquet(${sqlString(opts.dataPath!)})`;
+      let rows: number;
+      try {
+        rows = Number((await queryRows(db.conn, `SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(opts.dataPath!)})`))[0]!.n);
+      } catch (e) {
+        throw new Error(`input 'data' (${opts.dataPath}) is not a readable Parquet file: ${(e as Error).message.split('\n')[0]}`);
+      }
+      return { db, sql, rows, describe: opts.dataPath!, close };
+    }
+    const wh = parseWarehouseUri(opts.warehouse || DEFAULT_WAREHOUSE_URI);
+    if (wh.kind !== 'duckdb') {
+      throw new Error(`batch-predict queries DuckDB warehouses; '${wh.uri}' is BigQuery. Extract the rows to a Dataset with bigquery-extract and pass it as 'data'.`);
+    }
+    if (!fs.existsSync(wh.path)) throw new Error(`warehouse ${wh.uri} does not exist (${wh.path}). Create it with 'duckml demo-data' or pass another 'warehouse'.`);
+    await db.conn.run(`ATTACH ${sqlString(wh.path)} AS wh (READ_ONLY)`);
+    await db.conn.run('USE wh');
+    try {
+      await db.conn.run(`CREATE TABLE memory.main.duckml_source AS ${opts.query}`);
+    } catch (e) {
+      throw new Error(`the warehouse query failed: ${(e as Error).message.split('\n')[0]}\n  query: ${opts.query!.trim().slice(0, 400)}`);
+    }
+    await db.conn.run('USE memory');
+    await db.conn.run('DETACH wh');
+    const rows = Number((await queryRows(db.conn, `SELECT count(*)::BIGINT AS n FROM duckml_source`))[0]!.n);
+    return { db, sql: `SELECT * FROM duckml_source`, rows, describe: `${wh.uri}: ${opts.query!.trim().replace(/\s+/g, ' ').slice(0, 120)}`, warehouseFile: wh.path, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
