@@ -39,6 +39,19 @@ function stats(r: RunResult): { median: number; mean: number; p90: number; total
   };
 }
 
+/** CPU used by this process and by its reaped children, in ms (Linux /proc; 0 elsewhere for children). */
+function cpuMs(): { self: number; children: number } {
+  const u = process.cpuUsage();
+  let children = 0;
+  try {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    children = ((Number(f[13]) + Number(f[14])) * 1000) / 100; // cutime + cstime, at USER_HZ = 100
+  } catch {
+    /* not Linux */
+  }
+  return { self: (u.user + u.system) / 1000, children };
+}
+
 async function main(): Promise<void> {
   const { runPipeline } = require('../runner/run') as typeof import('../runner/run');
   const n = Number(process.env.BENCH_TASKS ?? 100);
@@ -46,13 +59,22 @@ async function main(): Promise<void> {
   const spec = compile(chainPipeline(n));
   const projectRoot = path.resolve(__dirname, '..');
   console.log(`duckml runner overhead — chain of ${n} no-op TypeScript components; node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg()[0]!.toFixed(2)}`);
-  console.log('mode                         run   total s   median ms/task   mean ms/task   p90 ms/task   target');
-  const row = (mode: string, i: number, s: ReturnType<typeof stats>, target: number) =>
-    console.log(`${mode.padEnd(28)} ${String(i + 1).padStart(3)}   ${(s.total / 1000).toFixed(2).padStart(7)}   ${s.median.toFixed(1).padStart(14)}   ${s.mean.toFixed(1).padStart(12)}   ${s.p90.toFixed(1).padStart(11)}   ${s.median <= target ? '✓' : '✗'} ≤ ${target}`);
+  console.log('mode                         run   total s   median ms/task   mean ms/task   p90 ms/task   CPU ms/task (runner+executors)   target (median)');
+  let cpu0 = cpuMs();
+  const row = (mode: string, i: number, s: ReturnType<typeof stats>, target: number) => {
+    const c = cpuMs();
+    const self = (c.self - cpu0.self) / n;
+    const kids = (c.children - cpu0.children) / n;
+    cpu0 = c;
+    console.log(
+      `${mode.padEnd(28)} ${String(i + 1).padStart(3)}   ${(s.total / 1000).toFixed(2).padStart(7)}   ${s.median.toFixed(1).padStart(14)}   ${s.mean.toFixed(1).padStart(12)}   ${s.p90.toFixed(1).padStart(11)}   ${`${(self + kids).toFixed(1)} (${self.toFixed(1)}+${kids.toFixed(1)})`.padStart(30)}   ${s.median <= target ? '✓' : '✗'} ≤ ${target}`,
+    );
+  };
   for (const [mode, prewarm] of [['executed (prewarmed procs)', true], ['executed (plain spawn)', false]] as const) {
     for (let i = 0; i < repeat; i++) {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'duckml-bench-'));
       try {
+        cpu0 = cpuMs();
         const cold = await runPipeline(spec, { root, display: 'none', projectRoot, prewarm });
         if (cold.state !== 'succeeded') throw new Error(`cold run ${cold.state}: ${cold.error}`);
         row(mode, i, stats(cold), 60);

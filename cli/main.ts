@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Command> = {
   submit: () => require('./commands/submit').command,
   jobs: () => require('./commands/jobs').command,
   schedule: () => require('./commands/schedule').command,
+  models: () => require('./commands/models').command,
 };
 
 /** Lets later work register commands without editing dispatch logic. */

@@ -492,7 +492,9 @@ export class SpecBuilder {
       sub = new SpecBuilder(def, this.opts, this.errors, this.subSpecs).result();
       this.subSpecs.set(def, sub);
     }
-    const copy = structuredClone(sub);
+    // A JSON round trip, not structuredClone: that returns objects of the outer realm when the
+    // compiler runs inside a vm context (jest), which then fail plain-object checks.
+    const copy = JSON.parse(JSON.stringify(sub)) as typeof sub;
     const executors = this.spec.deploymentSpec.executors;
     for (const [label, exec] of Object.entries(copy.deploymentSpec.executors)) {
       const newLabel = uniqueName(label, (n) => n in executors);

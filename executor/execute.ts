@@ -85,7 +85,8 @@ export async function executeComponent(
     outputList.push([name, spec, arts]);
   }
 
-  const log = opts.log ?? ((m: string) => process.stdout.write(`${m}\n`));
+  const write = opts.log ?? ((m: string) => process.stdout.write(`${m}\n`));
+  const log = (m: string): void => void write(String(m));
   const ctx: RunContext = Object.freeze({ taskName: opts.taskName ?? component.name, jobName: opts.jobName ?? '', log });
   let result: unknown;
   try {

@@ -21,8 +21,9 @@ export interface RunComponentOptions extends ExecuteOptions {
 export interface ComponentResult {
   /** Parameter outputs, by name. */
   readonly outputs: Record<string, JsonValue>;
-  /** Output artifacts, by name (lists for list outputs). */
-  readonly artifacts: Record<string, { uri: string; path: string; metadata: Record<string, JsonValue> }>;
+  /** Output artifacts, by name (lists for list outputs). Metadata is JSON, loosely typed for tests' convenience. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly artifacts: Record<string, { uri: string; path: string; metadata: Record<string, any> }>;
   readonly outputDir: string;
 }
 

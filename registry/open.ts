@@ -31,8 +31,9 @@ export function parseRegistryTarget(target: string | undefined, env: NodeJS.Proc
 export async function openRegistry(target: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ModelRegistry> {
   const t = parseRegistryTarget(target, env);
   if (t.kind === 'local') return new LocalRegistry(t.home);
-  const { resolveCredentials } = await import('../cloud/vertex/credentials');
-  const { VertexRegistry } = await import('./vertex');
+  // Loaded only for Vertex (the client is heavy); require, as the executor's .ts hook serves require only.
+  const { resolveCredentials } = require('../cloud/vertex/credentials') as typeof import('../cloud/vertex/credentials');
+  const { VertexRegistry } = require('./vertex') as typeof import('./vertex');
   const credentials = await resolveCredentials(env);
   return new VertexRegistry(t.project, t.region, { region: t.region, endpoint: env.DUCKML_VERTEX_ENDPOINT || undefined, credentials });
 }

@@ -126,6 +126,11 @@ export async function runDetails(root: string, id: string): Promise<RunDetails |
     host: String(r.host),
     error: (r.error as string | null) ?? undefined,
   };
+  if (run.state === 'running') {
+    // A live run writes its store records in batches; its journal is current.
+    const live = liveDetails(path.join(root, id, '.duckml', 'journal.jsonl'));
+    if (live) return live;
+  }
   const tasks = (taskRows as Record<string, JsonValue>[]).map(
     (t): TaskDetail => ({
       runId: id,
@@ -146,6 +151,17 @@ export async function runDetails(root: string, id: string): Promise<RunDetails |
     }),
   );
   return { run, tasks };
+}
+
+function liveDetails(journalFile: string): RunDetails | undefined {
+  const j = foldJournal(Journal.read(journalFile));
+  if (!j.run) return undefined;
+  const tasks = [...j.tasks.values()].map((t): TaskDetail => {
+    const x = t.executionId ? j.executions.get(t.executionId) : undefined;
+    return { ...t, outputs: x?.outputs, log: x?.log, cachedFrom: x?.cachedFrom };
+  });
+  tasks.sort((a, b) => (a.startedAt ?? a.finishedAt ?? 1e15) - (b.startedAt ?? b.finishedAt ?? 1e15) || a.path.localeCompare(b.path));
+  return { run: j.run, tasks };
 }
 
 function fmtNumber(v: JsonValue): string {

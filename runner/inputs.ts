@@ -29,10 +29,8 @@ export interface DagNode {
   readonly spec: TaskSpecIr;
   readonly record: TaskRecord;
   outputs?: IoValues;
-  /** Output keys whose value is already a fanned-in list (the task is a loop). */
+  /** A loop task: its outputs are fanned-in lists (an enclosing loop flattens them one level). */
   readonly isLoop: boolean;
-  /** For loops: output keys collected from nested loops, to flatten one level. */
-  flatten?: ReadonlySet<string>;
 }
 
 /** The upstream tasks a task waits for: its dependentTasks plus every producer it reads from. */

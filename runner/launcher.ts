@@ -55,7 +55,8 @@ function hostArgv(spec: LaunchSpec): string[] {
   return argv;
 }
 
-function dockerArgv(spec: LaunchSpec): string[] {
+/** The `docker run` command line for a container task: the pipeline root mounted at the same path, so URIs work inside. */
+export function dockerArgv(spec: LaunchSpec): string[] {
   const argv = ['docker', 'run', '--rm', '-i'];
   for (const m of spec.mounts) argv.push('-v', `${m}:${m}`);
   for (const [k, v] of Object.entries(spec.env)) argv.push('-e', `${k}=${v}`);
@@ -78,6 +79,8 @@ export function launch(spec: LaunchSpec): Promise<LaunchResult> {
       cwd: spec.cwd,
       env: host ? { ...process.env, ...spec.env } : process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so stopping a task stops what it started too (sh -c …).
+      detached: true,
     });
   }
   const tail: string[] = [];
@@ -93,9 +96,16 @@ export function launch(spec: LaunchSpec): Promise<LaunchResult> {
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child!.pid!, sig);
+    } catch {
+      child!.kill(sig);
+    }
+  };
   const kill = () => {
-    child!.kill('SIGTERM');
-    setTimeout(() => child!.exitCode === null && child!.kill('SIGKILL'), 5000).unref();
+    signalGroup('SIGTERM');
+    setTimeout(() => child!.exitCode === null && signalGroup('SIGKILL'), 5000).unref();
   };
   spec.signal?.addEventListener('abort', kill, { once: true });
   return new Promise((resolve) => {

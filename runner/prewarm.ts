@@ -12,17 +12,17 @@ export const DUCKML_BIN = path.resolve(__dirname, '..', 'bin', 'duckml.js');
 export class WarmPool {
   private readonly idle: ChildProcess[] = [];
   private closed = false;
+  private started = false;
 
+  /** Starts nothing until the first task needs a process, so a fully cached run starts none. */
   constructor(
     private readonly cwd: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly size: number,
-  ) {
-    this.fill();
-  }
+  ) {}
 
   private start(): ChildProcess {
-    const child = spawn(process.execPath, [DUCKML_BIN, 'execute', '--await-args'], { cwd: this.cwd, env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DUCKML_BIN, 'execute', '--await-args'], { cwd: this.cwd, env: this.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     child.on('error', () => undefined);
     child.on('exit', () => {
       const i = this.idle.indexOf(child);
@@ -36,9 +36,14 @@ export class WarmPool {
     while (!this.closed && this.idle.length < this.size) this.idle.push(this.start());
   }
 
-  /** A warm process, told to run `argv` with `env` added; refills the pool in the background. */
+  /** A warm process, told to run `argv` with `env` added (refilling the pool), or undefined: start one cold. */
   take(argv: readonly string[], env: Readonly<Record<string, string>>): ChildProcess | undefined {
     if (this.closed) return undefined;
+    if (!this.started) {
+      this.started = true;
+      setImmediate(() => this.fill());
+      return undefined;
+    }
     let child = this.idle.shift();
     while (child && (child.exitCode !== null || child.signalCode !== null)) child = this.idle.shift();
     if (!child) return undefined;

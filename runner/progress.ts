@@ -136,11 +136,12 @@ class TableDisplay implements Display {
 
   private render(): void {
     if (this.closed) return;
-    const width = Math.max(40, (this.out.columns ?? 100) - 1);
-    const height = Math.max(6, (this.out.rows ?? 30) - 4);
+    const width = Math.max(40, (this.out.columns || 100) - 1);
+    const height = Math.max(6, (this.out.rows || 30) - 4);
     const all = [...this.rows.values()].filter((t) => t.state !== 'pending');
-    const count = (s: TaskState[]) => all.filter((t) => s.includes(t.state)).length;
-    const header = `  ${duration({ startedAt: this.started })}  ✓ ${count(['succeeded'])} done  ≡ ${count(['cached'])} cached  ▶ ${count(['running'])} running  – ${count(['skipped'])} skipped  ✗ ${count(['failed', 'upstream_failed'])} failed`;
+    const leaves = all.filter((t) => t.kind === 'container' || t.kind === 'importer');
+    const count = (s: TaskState[]) => leaves.filter((t) => s.includes(t.state)).length;
+    const header = `  ${duration({ startedAt: this.started })}  ✓ ${count(['succeeded'])} done  ≡ ${count(['cached'])} cached  ▶ ${count(['running'])} running  – ${all.filter((t) => t.state === 'skipped').length} skipped  ✗ ${count(['failed', 'upstream_failed'])} failed`;
     // Running and failed tasks first when the table is taller than the terminal.
     let shown = all;
     if (all.length > height) {

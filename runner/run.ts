@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineSpecIr } from '../compiler/ir';
+import { writeFileAtomic } from '../compiler';
 import { projectRootOf } from '../dsl/caller';
 import type { JsonValue } from '../executor/protocol';
 import { CacheIndex } from './cache';
@@ -131,6 +132,7 @@ export async function runPipeline(specArg: PipelineSpecIr | undefined, opts: Run
   } else {
     if (!specArg) throw new RunRefused('runPipeline: a spec (or resume) is required.', 'usage');
     spec = specArg;
+    checkEngines(spec);
     params = rootParams(spec, opts.params ?? {});
     projectRoot = path.resolve(opts.projectRoot ?? projectRootOf(process.cwd()));
     runId = `${spec.pipelineInfo.name}-${stamp(new Date(startedAt))}-${crypto.randomBytes(2).toString('hex')}`;
@@ -148,7 +150,7 @@ export async function runPipeline(specArg: PipelineSpecIr | undefined, opts: Run
   if (opts.signal?.aborted) stop.abort();
   try {
     const specFile = path.join(runDir, '.duckml', 'pipeline.json');
-    if (!opts.resume) fs.writeFileSync(specFile, JSON.stringify(spec));
+    if (!opts.resume) writeFileAtomic(specFile, JSON.stringify(spec));
     // Leftovers of attempts killed mid-write are never valid outputs.
     fs.rmSync(path.join(runDir, '.duckml', 'staging'), { recursive: true, force: true });
     const run: RunRecord = { id: runId, pipeline: spec.pipelineInfo.name, state: 'running', startedAt, params, root, projectRoot, specFile, pid: process.pid, host: os.hostname() };

@@ -10,7 +10,7 @@ import { coerceParam } from '../executor/values';
 import { evaluateCondition } from './cel';
 import { cacheLookup, newId, runContainer, runImporter, type ExecutionEnv, type LeafResult } from './execution';
 import { applyInterface, collectIterations, dagOutputs, dependenciesOf, resolveInputs, type DagNode, type DagScope } from './inputs';
-import { DONE_OK, FAILED, emptyIo, type ExecutionRecord, type IoValues, type TaskKind, type TaskRecord, type TaskState } from './model';
+import { FAILED, emptyIo, type ExecutionRecord, type IoValues, type TaskKind, type TaskRecord, type TaskState } from './model';
 import { Semaphore } from './semaphore';
 
 export interface SchedulerEnv extends ExecutionEnv {
@@ -229,4 +229,3 @@ export class Scheduler {
   }
 }
 
-export { DONE_OK };

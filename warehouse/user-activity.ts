@@ -8,7 +8,8 @@
  * community managers) who message, add contacts and share links as much as scammers do. Scammers
  * come in three styles — aggressive (scam on ~80 % of days), careful (~50 %, at half intensity)
  * and sleepers (~20 %) — and on their other days behave like honest users, apart from slower-
- * moving traits (young accounts, unverified contacts, payment failures, VPN hopping, night use).
+ * moving traits (young or hijacked accounts, unverified contacts, payment failures, VPN hopping,
+ * night use).
  */
 
 /** One documented column: its SQL type, meaning, and the expression that generates it. */
@@ -121,7 +122,8 @@ export function userActivitySql(o: UserActivityOptions): string[] {
       CASE _style WHEN 'aggressive' THEN 0.8 WHEN 'sleeper' THEN 0.2 WHEN 'careful' THEN 0.5 ELSE 0 END AS _scam_days,
       NOT _scam AND _u(u, 'u.power') < 0.06 AS _power,
       exp(0.6 * _z(u, 'u.act')) AS _act,
-      greatest(0, exp(CASE WHEN _scam THEN ln(30) + 1.2 * _z(u, 'u.age') ELSE ln(420) + 1.0 * _z(u, 'u.age') END))::INTEGER AS _age0,
+      -- About a third of scammers work from bought or hijacked aged accounts.
+      greatest(0, exp(CASE WHEN _scam AND _u(u, 'u.hijack') >= 0.35 THEN ln(40) + 1.2 * _z(u, 'u.age') ELSE ln(360) + 1.2 * _z(u, 'u.age') END))::INTEGER AS _age0,
       CASE WHEN _scam AND _u(u, 'u.cmix') < 0.6 THEN ${choose(`_u(u, 'u.country')`, SCAM_COUNTRIES)} ELSE ${choose(`_u(u, 'u.country')`, COUNTRIES)} END AS _country,
       CASE WHEN _scam THEN ${choose(`_u(u, 'u.channel')`, SCAM_CHANNELS)} ELSE ${choose(`_u(u, 'u.channel')`, CHANNELS)} END AS _channel,
       CASE WHEN _u(u, 'u.devnull') < 0.003 THEN NULL WHEN _scam THEN ${choose(`_u(u, 'u.device')`, SCAM_DEVICES)} ELSE ${choose(`_u(u, 'u.device')`, DEVICES)} END AS _device,

@@ -7,11 +7,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openDuckDB, queryRows, sqlString, type Db } from '../../warehouse/duckdb';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { queryRows, sqlString } from '../../warehouse/duckdb';
 import { DEFAULT_WAREHOUSE_URI, parseWarehouseUri } from '../../warehouse/uri';
 
+/** A scratch database with two connections: a streaming result holds its connection. */
+export interface ScratchDb {
+  readonly conn: DuckDBConnection;
+  readonly appendConn: DuckDBConnection;
+  close(): void;
+}
+
 export interface Source {
-  readonly db: Db;
+  readonly db: ScratchDb;
   /** A SELECT yielding the raw rows in a fixed order. */
   readonly sql: string;
   readonly rows: number;
@@ -22,11 +30,26 @@ export interface Source {
 }
 
 /** A scratch DuckDB that may spill to disk, for scores and materialised queries. */
-async function scratch(): Promise<{ db: Db; dir: string }> {
+async function scratch(): Promise<{ db: ScratchDb; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duckml-predict-'));
-  // Two threads: the scoring workers need the cores more than DuckDB's scans do.
-  const db = await openDuckDB(':memory:', { tempDirectory: dir, memoryLimit: '512MB', threads: 2 });
-  return { db, dir };
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: dir, memory_limit: '512MB' });
+  const conn = await instance.connect();
+  const appendConn = await instance.connect();
+  let closed = false;
+  return {
+    db: {
+      conn,
+      appendConn,
+      close() {
+        if (closed) return;
+        closed = true;
+        appendConn.closeSync();
+        conn.closeSync();
+        instance.closeSync();
+      },
+    },
+    dir,
+  };
 }
 
 export async function openSource(opts: { dataPath?: string; query?: string; warehouse?: string }): Promise<Source> {
@@ -36,7 +59,10 @@ export async function openSource(opts: { dataPath?: string; query?: string; ware
     throw new Error(`batch-predict scores either a Dataset ('data') or a warehouse query ('query'); ${hasData ? 'both were' : 'neither was'} given.`);
   }
   const { db, dir } = await scratch();
+  let closed = false;
   const close = () => {
+    if (closed) return;
+    closed = true;
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };

@@ -112,7 +112,8 @@ export async function extractFromBigQuery(
   const stagingFile = tempBeside(target, '.duckdb');
   let db: Db | undefined;
   try {
-    db = await openDuckDB(stagingFile);
+    // The staging file holds the rows on disk; the cap keeps DuckDB's cache of it small.
+    db = await openDuckDB(stagingFile, { memoryLimit: '512MB' });
     await db.conn.run(`SET TimeZone = 'UTC'`);
     let fields: SchemaField[] | undefined;
     let rows = 0;

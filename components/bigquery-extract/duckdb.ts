@@ -2,10 +2,9 @@
  * Extraction on the embedded DuckDB warehouse: the query runs read-only (several tasks may read
  * the file at once) and streams straight into a Parquet file through COPY, in bounded memory.
  */
-import type { DuckDBValue } from '@duckdb/node-api';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { exportParquet, isFile, queryRows, withDuckDB } from '../../warehouse/duckdb';
 import { checkParams, toDuckdbSql } from '../../warehouse/sql-params';
-import { listValue } from '@duckdb/node-api';
 import { emptyResultError, singleStatement, type ExtractRequest, type ExtractResult } from './request';
 
 export async function extractFromDuckDB(warehouse: { uri: string; path: string }, req: ExtractRequest, target: string): Promise<ExtractResult> {

@@ -23,11 +23,10 @@ export interface ExtractResult {
   readonly gcpResources: string;
 }
 
-/** The query without trailing semicolons; one statement only. */
+/** The query without surrounding space and trailing semicolons (it is wrapped in COPY on DuckDB). */
 export function singleStatement(query: string): string {
   if (typeof query !== 'string' || query.trim() === '') throw new Error('query is empty; pass a SELECT statement.');
-  const q = query.trim().replace(/;\s*$/, '').trimEnd();
-  return q;
+  return query.trim().replace(/(;\s*)+$/, '').trimEnd();
 }
 
 export function emptyResultError(where: string): Error {

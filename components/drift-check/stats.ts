@@ -39,3 +39,59 @@ export function ksPValue(d: number, n: number, m: number): number {
   const x = Math.exp(-2 * z * z);
   return Math.min(1, Math.max(0, 2 * (x - x ** 4 + x ** 9)));
 }
+
+/** ln Γ(x) (Lanczos approximation). */
+function lnGamma(x: number): number {
+  const g = [76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2, -0.5395239384953e-5];
+  let y = x;
+  const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
+  let ser = 1.000000000190015;
+  for (const c of g) ser += c / ++y;
+  return -tmp + Math.log((2.5066282746310005 * ser) / x);
+}
+
+/** Upper regularized incomplete gamma Q(a, x) (series below a + 1, continued fraction above). */
+function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 1000 && Math.abs(term) > Math.abs(sum) * 1e-15; n++) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lnGamma(a)));
+  }
+  let b = x + 1 - a;
+  let c = 1 / 1e-300;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < 1e-300) d = 1e-300;
+    c = b + an / c;
+    if (Math.abs(c) < 1e-300) c = 1e-300;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return Math.min(1, Math.exp(-x + a * Math.log(x) - lnGamma(a)) * h);
+}
+
+/** Survival function of the chi-square distribution with `df` degrees of freedom. */
+export function chiSquareSf(x: number, df: number): number {
+  return gammaQ(df / 2, x / 2);
+}
+
+/**
+ * p-value of a PSI value under "same distribution": PSI / (1/n + 1/m) is approximately
+ * chi-square with bins − 1 degrees of freedom (Yurdakul, 2018), so small batches' sampling noise
+ * is not mistaken for drift.
+ */
+export function psiPValue(value: number, bins: number, n: number, m: number): number {
+  if (!(n > 0 && m > 0) || bins < 2) return Number.NaN;
+  return chiSquareSf(value / (1 / n + 1 / m), bins - 1);
+}

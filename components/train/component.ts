@@ -45,11 +45,13 @@ export const train = dsl.component({
     const transform = readTransform(inputs.transform.path, "input 'transform'");
     // Check the cheap things before reading data or loading tfjs.
     netSpec(inputs.modelKind, Math.max(1, transform.featureNames.length), inputs.hiddenLayers);
+    const { tf, info } = await loadBackend(inputs.backend as BackendName | 'auto');
+    const threads = trainingThreads(inputs.threads, info.name);
     const db = await openDuckDB(':memory:');
     let trainSet;
     let valSet;
     try {
-      trainSet = await readSplit(inputs.trainSplit.path, { what: "input 'trainSplit'", needLabel: true, conn: db.conn });
+      trainSet = await readSplit(inputs.trainSplit.path, { what: "input 'trainSplit'", needLabel: true, conn: db.conn, shared: threads > 1 });
       requireBothClasses(trainSet, "input 'trainSplit'", 'A classifier needs positive and negative examples: widen the extract (more days) or check the label column.');
       valSet = await readSplit(inputs.validationSplit.path, { what: "input 'validationSplit'", needLabel: true, expectK: trainSet.k, conn: db.conn });
       requireBothClasses(valSet, "input 'validationSplit'", 'Early stopping measures PR-AUC, which needs both classes: use a larger validation fraction.');
@@ -60,15 +62,14 @@ export const train = dsl.component({
       throw new Error(`input 'transform' lists ${transform.featureNames.length} features but the training split has ${trainSet.k}; pass the transform from the same preprocess run.`);
     }
     const spec = netSpec(inputs.modelKind, trainSet.k, inputs.hiddenLayers);
-    const { tf, info } = await loadBackend(inputs.backend as BackendName | 'auto');
-    const threads = trainingThreads(inputs.threads, info.name);
     ctx.log(
       `train: ${spec.kind} ${spec.layers.join('→')} on ${trainSet.rows.toLocaleString('en-US')} rows (${trainSet.positives} positive), ` +
         `validation ${valSet.rows.toLocaleString('en-US')} rows; backend ${info.name} (${info.package} ${info.version})${info.skipped.length ? ` [skipped: ${info.skipped.join('; ')}]` : ''}, ${threads} thread(s)`,
     );
     let engine: ((net: Net, w: readonly Float32Array[]) => Promise<GradientEngine>) | undefined;
     if (threads > 1) {
-      const { startParallelEngine } = await import('./parallel-engine');
+      // require, not import(): the executor's .ts hook serves require only.
+      const { startParallelEngine } = require('./parallel-engine') as typeof import('./parallel-engine');
       engine = (net, w) => startParallelEngine({ net, set: asSet(trainSet), spec, weights: w, threads, maxBatch: Math.min(inputs.batchSize, trainSet.rows), useWeights: inputs.classWeights });
     }
     const result = await trainNetwork(tf, asSet(trainSet), asSet(valSet), {

@@ -28,6 +28,8 @@ export interface ReadSplitOptions {
   /** The feature count the model expects. */
   readonly expectK?: number;
   readonly conn?: DuckDBConnection;
+  /** Allocate the arrays on SharedArrayBuffers (gradient worker threads read them without a copy). */
+  readonly shared?: boolean;
 }
 
 const FIX = 'Re-run preprocess (its transform imputes missing values and writes FLOAT[k] features).';
@@ -128,9 +130,10 @@ async function read(conn: DuckDBConnection, file: string, opts: ReadSplitOptions
   if (opts.expectK !== undefined && k !== opts.expectK) {
     throw new Error(`${where}: features has ${k} values per row but the model expects ${opts.expectK}. Score data with the transform the model was trained with.`);
   }
-  const features = new Float32Array(rows * k);
-  const labels = opts.needLabel ? new Float32Array(rows) : undefined;
-  const weights = new Float32Array(rows).fill(1);
+  const alloc = (n: number) => (opts.shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n));
+  const features = alloc(rows * k);
+  const labels = opts.needLabel ? alloc(rows) : undefined;
+  const weights = alloc(rows).fill(1);
   const select = [`features::FLOAT[${k}] AS features`, opts.needLabel ? 'label::FLOAT AS label' : '', hasWeight ? 'weight::FLOAT AS weight' : ''].filter(Boolean).join(', ');
   const result = await conn.run(`SELECT ${select} FROM ${src}`);
   let n = 0;

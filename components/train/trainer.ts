@@ -34,9 +34,13 @@ export interface GradientEngine {
 /** Copies rows `order[start..end)` of a set into batch buffers. */
 export function gather(set: TrainingSet, order: Uint32Array, start: number, end: number, bx: Float32Array, by: Float32Array, bw: Float32Array, useWeights: boolean): void {
   const k = set.k;
+  const x = set.x;
+  // A plain loop: a subarray per row costs an allocation, and this runs for every row every epoch.
   for (let j = 0, r = start; r < end; r++, j++) {
     const i = order[r]!;
-    bx.set(set.x.subarray(i * k, i * k + k), j * k);
+    const src = i * k;
+    const dst = j * k;
+    for (let f = 0; f < k; f++) bx[dst + f] = x[src + f]!;
     by[j] = set.y[i]!;
     bw[j] = useWeights ? set.w[i]! : 1;
   }

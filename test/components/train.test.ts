@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runComponent } from '../../executor';
 import { train } from '../../components/train/component';
 import { loadBackend } from '../../components/train/backend';
@@ -84,6 +85,19 @@ describe('train', () => {
       expect(h2[i]!.loss).toBeCloseTo(e.loss, 4);
       expect(h2[i]!.valPrAuc).toBeCloseTo(e.valPrAuc, 3);
     });
+  });
+
+  test('the pure-JS cpu backend is the last fallback, and the choice is recorded', () => {
+    const script = path.join(__dirname, 'fixtures', 'train-with-backend.ts');
+    const out = tmpDir('duckml-train-cpu-');
+    const r = spawnSync(process.execPath, ['-r', path.resolve(__dirname, '../../cli/register.js'), script, splits.transform, splits.train, splits.validation, out], {
+      encoding: 'utf8',
+      env: { ...process.env, DUCKML_TFJS_BACKEND: 'cpu' },
+    });
+    expect(r.stderr).toBe('');
+    const md = JSON.parse(r.stdout);
+    expect(md).toMatchObject({ backend: 'cpu', backendPackage: expect.stringMatching(/^@tensorflow\/tfjs@/), threads: 1 });
+    expect(md.valPrAuc).toBeGreaterThan(0.8);
   });
 
   test('early stopping keeps the best epoch and stops after `patience` epochs without a gain', () => {

@@ -121,3 +121,9 @@ test('concat and ifPresent placeholders on a host-run container component', asyn
   const r2 = await run(f.shellPipeline, { root, noCache: true });
   expect(r2.outputs.params).toEqual({ withB: '<x>|no-b', withoutB: '<y>|no-b' });
 });
+
+test('a lone component runs as a one-task pipeline', async () => {
+  const r = await run(f.add, { root, params: { a: 2, b: 5 } });
+  expect(r.state).toBe('succeeded');
+  expect(r.outputs.params).toEqual({ sum: 7 });
+});

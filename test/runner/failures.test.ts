@@ -106,16 +106,17 @@ test('CLI: a run killed mid-way resumes without redoing finished tasks', async (
     cwd: PROJECT_ROOT,
     stdio: 'ignore',
   });
-  // Kill it (SIGKILL: no chance to clean up) once two steps are done.
+  // Kill it (SIGKILL: no chance to clean up) once the run has recorded two finished steps.
   const deadline = Date.now() + 30_000;
+  let runId = '';
   while (Date.now() < deadline) {
-    const lines = fs.existsSync(trail) ? fs.readFileSync(trail, 'utf8').trim().split('\n') : [];
-    if (lines.length >= 2) break;
-    await new Promise((r) => setTimeout(r, 20));
+    runId = fs.readdirSync(root).find((d) => d.startsWith('chain-')) ?? '';
+    const journal = runId ? foldJournal(Journal.read(path.join(root, runId, '.duckml', 'journal.jsonl'))) : undefined;
+    if (journal && [...journal.tasks.values()].filter((t) => t.state === 'succeeded').length >= 2) break;
+    await new Promise((r) => setTimeout(r, 10));
   }
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  const runId = fs.readdirSync(root).find((d) => d.startsWith('chain-'))!;
   const before = fs.readFileSync(trail, 'utf8').trim().split('\n');
   expect(before.slice(0, 2)).toEqual(['step-1', 'step-2-after-step-1']);
 

@@ -1,0 +1,72 @@
+/**
+ * Batch prediction measurements, run as their own process (peak RSS is this process and its
+ * worker threads):
+ *   node -r ./cli/register.js bench/ml-predict.ts batch THREADS   batch-predict on the 1M raw rows
+ *   node -r ./cli/register.js bench/ml-predict.ts score THREADS   the scoring workers alone, 1M rows in memory
+ * Prints one JSON line.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runComponent } from '../executor';
+import { train } from '../components/train/component';
+import { batchPredict } from '../components/batch-predict/component';
+import { ScorerPool } from '../components/batch-predict/scorer-pool';
+import { readModelFolder } from '../components/train/model-files';
+import { readSplit } from '../components/train/split-reader';
+import { BENCH_DIR, prepare } from './ml-data';
+
+/** A trained MLP for scoring (one epoch is enough to time inference). */
+async function benchModel(): Promise<string> {
+  const dir = path.join(BENCH_DIR, 'model-mlp');
+  if (fs.existsSync(path.join(dir, 'model', 'model.json'))) return path.join(dir, 'model');
+  const data = await prepare();
+  await runComponent(train, { trainSplit: data.train, validationSplit: data.validation, transform: data.transform, epochs: 1 }, { outputDir: dir, log: () => undefined });
+  return path.join(dir, 'model');
+}
+
+async function main(): Promise<void> {
+  const [mode = 'batch', threadsArg = '2'] = process.argv.slice(2);
+  const threads = Number(threadsArg);
+  const data = await prepare();
+  const model = await benchModel();
+  if (mode === 'batch') {
+    const out = path.join(BENCH_DIR, `predict-${threads}`);
+    fs.rmSync(out, { recursive: true, force: true });
+    const t0 = performance.now();
+    const r = await runComponent(batchPredict, { data: data.raw, model, threads }, { outputDir: out, log: (l) => process.stderr.write(`${l}\n`) });
+    const seconds = (performance.now() - t0) / 1000;
+    const md = (r.artifacts.predictions as { metadata: Record<string, number> }).metadata;
+    process.stdout.write(
+      `${JSON.stringify({ mode, threads, rows: r.outputs.rows, seconds, rowsPerSecond: Number(r.outputs.rows) / seconds, streamRowsPerSecond: md.scoringRowsPerSecond, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+    );
+    return;
+  }
+  // The scoring workers alone: 1M rows of real features (the test split, repeated), no I/O.
+  const folder = readModelFolder(model);
+  const test = await readSplit(data.test, { what: 'test', needLabel: false });
+  const rows = 1_000_000;
+  const k = test.k;
+  const batch = 65536;
+  const pool = await ScorerPool.start(folder.spec, folder.weights, threads, 'wasm');
+  const buffers: { x: Float32Array; out: Float32Array }[] = Array.from({ length: threads * 2 }, () => ({ x: new Float32Array(batch * k), out: new Float32Array(batch) }));
+  for (const b of buffers) for (let i = 0; i < batch; i++) b.x.set(test.features.subarray((i % test.rows) * k, ((i % test.rows) + 1) * k), i * k);
+  const run = async () => {
+    const inflight: Promise<{ x: Float32Array; out: Float32Array }>[] = [];
+    for (let done = 0; done < rows; done += batch) {
+      const b = buffers.pop() ?? (await inflight.shift()!);
+      inflight.push(pool.score(b.x, Math.min(batch, rows - done), b.out));
+    }
+    for (const p of inflight) buffers.push(await p);
+  };
+  await run(); // warm-up
+  const t0 = performance.now();
+  await run();
+  const seconds = (performance.now() - t0) / 1000;
+  await pool.close();
+  process.stdout.write(`${JSON.stringify({ mode, threads, rows, seconds, rowsPerSecond: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

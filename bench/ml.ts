@@ -1,0 +1,105 @@
+/**
+ * Model-side benchmark (issue 4): training rows/s (logistic, MLP) and batch prediction rows/s on
+ * the 1M-row demo table, peak RSS, end-to-end wall time of the train pipeline, and scikit-learn
+ * on the same splits with the same epochs.
+ *   node -r ./cli/register.js bench/ml.ts            (BENCH_EPOCHS=5, BENCH_DIR=/tmp/duckml-bench-ml,
+ *                                                     BENCH_SKIP=pipeline,sklearn to leave parts out)
+ * Each measurement runs in its own process (peak RSS is its own). Targets: batch predict
+ * ≥ 3M rows/s on 2 cores; MLP training within 2× of MLPClassifier at equal AUC (±0.01);
+ * peak RSS < 2 GiB for 1M rows. Results also go to $BENCH_DIR/results.json.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BENCH_DIR, exportRaw, prepare } from './ml-data';
+
+const ROOT = path.resolve(__dirname, '..');
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 5);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+type Json = Record<string, any>;
+
+function child(file: string, args: string[]): Json {
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'cli/register.js'), path.join(ROOT, file), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed:\n${r.stderr.slice(-3000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Json;
+}
+
+function python(args: string[]): Json[] {
+  const r = spawnSync('/usr/bin/python3', [path.join(ROOT, 'bench/sklearn_baseline.py'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scikit-learn baseline failed (apt-get install -y python3-sklearn):\n${r.stderr.slice(-3000)}`);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json);
+}
+
+const k = (n: number) => `${Math.round(n / 1000).toLocaleString('en-US')}k`;
+const m = (n: number) => `${(n / 1e6).toFixed(2)}M`;
+
+async function main(): Promise<void> {
+  const results: Json = { machine: { cpus: os.availableParallelism(), node: process.version, loadavg: os.loadavg() }, epochs: EPOCHS };
+  const data = await prepare();
+  const line = (s: string) => process.stdout.write(`${s}\n`);
+  line(`ML benchmark on ${data.rawRows.toLocaleString('en-US')} user_activity rows; ${os.availableParallelism()} CPUs; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+
+  // Training: MLP with the comparison settings (no class weights), threads 2 and 1; with weights; logistic.
+  const runs: [string, string[]][] = [
+    ['mlp, 2 threads', ['mlp', String(EPOCHS), '2', 'false', '0.001']],
+    ['mlp, 1 thread', ['mlp', String(EPOCHS), '1', 'false', '0.001']],
+    ['mlp, 2 threads, class weights', ['mlp', String(EPOCHS), '2', 'true', '0.001']],
+    ['logistic, 2 threads', ['logistic', String(EPOCHS), '2', 'false', '0.01']],
+  ];
+  results.train = {};
+  for (const [name, args] of runs) {
+    const r = child('bench/ml-train.ts', args);
+    results.train[name] = r;
+    line(`train ${name.padEnd(31)} ${k(r.rowsPerSecond).padStart(6)} rows/s  (${r.trainRows.toLocaleString('en-US')} rows × ${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; peak RSS ${Math.round(r.maxRssMiB)} MiB)`);
+  }
+
+  if (!SKIP.has('sklearn')) {
+    const raw = await exportRaw(data);
+    const sk = python([raw, String(EPOCHS), '0.001', '1024']);
+    results.sklearn = sk;
+    for (const r of sk) line(`sklearn ${String(r.model).padEnd(29)} ${k(r.rowsPerSecond).padStart(6)} rows/s  (${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; predict ${m(r.predictRowsPerSecond)} rows/s; peak RSS ${Math.round(r.maxRssMiB)} MiB)`);
+    const mlp = results.train['mlp, 2 threads'];
+    const skMlp = sk.find((r) => String(r.model).startsWith('MLPClassifier'))!;
+    results.ratios = {
+      mlpTrainSlowdown: skMlp.rowsPerSecond / mlp.rowsPerSecond,
+      mlpRocAucDiff: mlp.testRocAuc - skMlp.testRocAuc,
+      mlpPrAucDiff: mlp.testPrAuc - skMlp.testPrAuc,
+    };
+    line(`ratio: scikit-learn MLP trains ${results.ratios.mlpTrainSlowdown.toFixed(2)}× as fast as tfjs (target ≤ 2×); ROC-AUC difference ${results.ratios.mlpRocAucDiff.toFixed(4)} (target ±0.01)`);
+  }
+
+  results.predict = {};
+  for (const threads of [2, 1]) {
+    const s = child('bench/ml-predict.ts', ['score', String(threads)]);
+    results.predict[`score ${threads}`] = s;
+    line(`score  ${threads} worker(s), in memory          ${m(s.rowsPerSecond).padStart(6)} rows/s  (1M rows in ${s.seconds.toFixed(2)} s; peak RSS ${Math.round(s.maxRssMiB)} MiB)`);
+  }
+  for (const threads of [2, 1]) {
+    const b = child('bench/ml-predict.ts', ['batch', String(threads)]);
+    results.predict[`batch ${threads}`] = b;
+    line(`batch-predict ${threads} worker(s), Parquet → Parquet ${m(b.rowsPerSecond).padStart(6)} rows/s  (${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(2)} s incl. transform + write; stream ${m(b.streamRowsPerSecond)} rows/s; peak RSS ${Math.round(b.maxRssMiB)} MiB)`);
+  }
+
+  if (!SKIP.has('pipeline')) {
+    const root = path.join(BENCH_DIR, 'runs');
+    fs.rmSync(root, { recursive: true, force: true });
+    const t0 = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'bin/duckml.js'), 'run', 'pipelines/scam-classifier-train.ts', '--root', root, '--progress', 'none', '--no-typecheck', '--param', `warehouse=duckdb://${data.warehouse}`, '--param', `registry=${path.join(BENCH_DIR, 'home')}`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`duckml run failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+    results.pipeline = { seconds, output: r.stdout.trim().split('\n').slice(-4) };
+    line(`pipeline scam-classifier-train (duckml run, 1M rows, defaults: ≤20 epochs, early stopping): ${seconds.toFixed(1)} s wall`);
+  }
+  fs.writeFileSync(path.join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2));
+  line(`results: ${path.join(BENCH_DIR, 'results.json')}`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,215 @@
+/**
+ * batch-predict: scores a Dataset or a warehouse query with a model (an artifact, or a registry
+ * version or alias such as scam-classifier@champion), applying the model's saved transform in
+ * DuckDB. Rows stream through in batches to scoring workers (both cores), so memory stays bounded;
+ * the scores are matched back to ids by position and written as Parquet
+ * (id, score, label at the threshold, model_version), and optionally as a warehouse table.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as dsl from '../../dsl';
+import { DuckDBDataChunk, FLOAT, type DuckDBConnection } from '@duckdb/node-api';
+import { readModelFolder, type LoadedModelFolder } from '../train/model-files';
+import { firstInvalid } from '../train/split-reader';
+import { transformSql } from '../preprocess/transform';
+import { withRegistry } from '../../registry/open';
+import { parseModelRef } from '../../registry/names';
+import { uriToPath } from '../../executor/uri';
+import { ScorerPool } from './scorer-pool';
+import { openSource } from './source';
+import { sqlIdent, sqlString, withDuckDB, queryRows } from '../../warehouse/duckdb';
+import { commit, removeQuietly, tempBeside } from '../../warehouse/atomic';
+import type { BackendName } from '../train/backend';
+
+interface ResolvedModel {
+  readonly folder: LoadedModelFolder;
+  /** e.g. 'scam-classifier@3', or the artifact URI. */
+  readonly version: string;
+  readonly threshold?: number;
+}
+
+async function resolveModel(model: { path: string; uri: string; metadata: Readonly<Record<string, unknown>> } | undefined, registry: string, ref: string): Promise<ResolvedModel> {
+  if (model) {
+    const folder = readModelFolder(model.path, "input 'model'");
+    const md = model.metadata;
+    const version = typeof md.model === 'string' && md.version !== undefined ? `${md.model}@${md.version}` : model.uri;
+    return { folder, version, threshold: folder.info.threshold };
+  }
+  if (!ref.trim()) throw new Error(`batch-predict needs a model: connect a Model artifact to 'model' or name one in 'modelRef', e.g. 'scam-classifier@champion'.`);
+  const { model: name, ref: r } = parseModelRef(ref);
+  return withRegistry(registry, async (reg) => {
+    const v = await reg.resolve(name, r ?? 'champion');
+    const dir = v.uri.startsWith('/') ? v.uri : uriToPath(v.uri);
+    const folder = readModelFolder(dir, `model ${name}@${r ?? 'champion'} (version ${v.version})`);
+    const t = v.metadata.threshold;
+    return { folder, version: `${name}@${v.version}`, threshold: typeof t === 'number' ? t : folder.info.threshold };
+  });
+}
+
+const TABLE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+export const batchPredict = dsl.component({
+  name: 'batch-predict',
+  description: 'Scores rows with a model version or alias, applying its saved transform; writes predictions as Parquet (and optionally a warehouse table).',
+  inputs: {
+    data: dsl.Dataset.optional().describe('raw rows to score (Parquet); or give a query'),
+    model: dsl.Model.optional().describe('a model artifact; or name one with modelRef'),
+    registry: dsl.string({ default: '' }),
+    modelRef: dsl.string({ default: 'scam-classifier@champion', description: 'NAME@ALIAS or NAME@VERSION, used when no model artifact is connected' }),
+    warehouse: dsl.string({ default: '', description: 'duckdb:// warehouse for query and outputTable (default the local one)' }),
+    query: dsl.string({ default: '', description: 'a SELECT over the warehouse, used when no data is connected' }),
+    threshold: dsl.double({ optional: true, description: "overrides the model's threshold" }),
+    keepColumns: dsl.list(dsl.string(), { default: [], description: 'raw columns copied into the predictions, e.g. day' }),
+    outputTable: dsl.string({ default: '', description: 'also write the predictions to this warehouse table (replaced)' }),
+    batchRows: dsl.int({ default: 65536 }),
+    threads: dsl.int({ default: 0, description: 'scoring workers; 0 = one per core (at most 2)' }),
+    backend: dsl.string({ default: 'auto' }),
+  },
+  outputs: { predictions: dsl.Dataset, modelVersion: dsl.string(), rows: dsl.int(), flagged: dsl.int() },
+  run: async (inputs, { predictions }, ctx) => {
+    if (!Number.isInteger(inputs.batchRows) || inputs.batchRows < 1 || inputs.batchRows > 1 << 22) throw new Error(`batchRows ${inputs.batchRows} must be a whole number from 1 to 4194304.`);
+    if (inputs.outputTable && !TABLE.test(inputs.outputTable)) throw new Error(`outputTable '${inputs.outputTable}' is not a table name: use letters, digits and '_' (optionally schema.table), e.g. 'predictions_daily'.`);
+    const resolved = await resolveModel(inputs.model, inputs.registry, inputs.modelRef);
+    const threshold = inputs.threshold ?? resolved.threshold ?? 0.5;
+    if (!(threshold >= 0 && threshold <= 1.0000001)) throw new Error(`threshold ${threshold} must be in [0, 1].`);
+    const { folder } = resolved;
+    const k = folder.spec.layers[0]!;
+    const t = folder.transform;
+    const threads = inputs.threads > 0 ? inputs.threads : Math.max(1, Math.min(2, os.availableParallelism()));
+    const source = await openSource({ dataPath: inputs.data?.path, query: inputs.query, warehouse: inputs.warehouse });
+    let pool: ScorerPool | undefined;
+    const out = tempBeside(predictions.path, '.parquet');
+    try {
+      const conn = source.db.conn;
+      const cols = (await queryRows(conn, `DESCRIBE ${source.sql}`)).map((r) => String(r.column_name));
+      const missing = [t.idColumn, ...t.steps.map((s) => s.column), ...inputs.keepColumns].filter((c, i, a) => !cols.includes(c) && a.indexOf(c) === i);
+      if (missing.length) {
+        throw new Error(`the rows to score lack column(s) ${missing.join(', ')} that the model's transform (or keepColumns) reads; they have ${cols.join(', ')}. Score raw rows like those the model was trained on.`);
+      }
+      pool = await ScorerPool.start(folder.spec, folder.weights, threads, inputs.backend as BackendName | 'auto');
+      ctx.log(`batch-predict: ${source.rows.toLocaleString('en-US')} rows from ${source.describe} with ${resolved.version} (threshold ${threshold}); ${pool.threads} ${pool.backend} worker(s)`);
+      const t0 = performance.now();
+      await scoreAll(conn, source.db.appendConn, transformSql(t, source.sql, { label: false }), k, source.rows, inputs.batchRows, pool, ctx.log);
+      const seconds = (performance.now() - t0) / 1000;
+      const keep = inputs.keepColumns.map((c) => `, t.${sqlIdent(c)}`).join('');
+      await conn.run(
+        `COPY (SELECT t.id, s.score, (s.score >= ${threshold})::INTEGER AS label, ${sqlString(resolved.version)} AS model_version${keep}
+           FROM (SELECT CAST(${sqlIdent(t.idColumn)} AS VARCHAR) AS id${inputs.keepColumns.map((c) => `, ${sqlIdent(c)}`).join('')} FROM (${source.sql})) AS t
+           POSITIONAL JOIN duckml_scores AS s) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const stats = (await queryRows(conn, `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE label = 1)::BIGINT AS flagged FROM read_parquet(${sqlString(out)})`))[0]!;
+      const rows = Number(stats.n);
+      const flagged = Number(stats.flagged);
+      if (rows !== source.rows) throw new Error(`scored ${rows} rows but the source has ${source.rows}; was it changed while scoring?`);
+      source.close();
+      if (inputs.outputTable) await writeTable(source.warehouseFile, inputs.warehouse, inputs.outputTable, out);
+      commit(out, predictions.path);
+      Object.assign(predictions.metadata, {
+        rows,
+        flagged,
+        threshold,
+        modelVersion: resolved.version,
+        format: 'parquet',
+        columns: [{ name: 'id', type: 'VARCHAR' }, { name: 'score', type: 'FLOAT' }, { name: 'label', type: 'INTEGER' }, { name: 'model_version', type: 'VARCHAR' }, ...inputs.keepColumns.map((name) => ({ name, type: 'source' }))],
+        scoringRowsPerSecond: rows && seconds > 0 ? Math.round(rows / seconds) : 0,
+        ...(inputs.outputTable ? { table: inputs.outputTable } : {}),
+      });
+      ctx.log(`batch-predict: ${rows.toLocaleString('en-US')} rows scored, ${flagged.toLocaleString('en-US')} flagged at ${threshold}${inputs.outputTable ? `; table ${inputs.outputTable} written` : ''}`);
+      return { modelVersion: resolved.version, rows, flagged };
+    } catch (e) {
+      removeQuietly(out);
+      throw e;
+    } finally {
+      await pool?.close();
+      source.close();
+    }
+  },
+});
+
+/** Streams features through the pool; scores land, in row order, in table duckml_scores. */
+async function scoreAll(conn: DuckDBConnection, appendConn: DuckDBConnection, featuresSql: string, k: number, total: number, batchRows: number, pool: ScorerPool, log: (m: string) => void): Promise<void> {
+  await conn.run('CREATE OR REPLACE TABLE duckml_scores (score FLOAT)');
+  const appender = await appendConn.createAppender('duckml_scores');
+  const applyError = (e: unknown) =>
+    new Error(`the model's transform could not be applied to the rows: ${(e as Error).message.split('\n')[0]}. Check the column types of the rows to score against those the model was trained on.`);
+  const result = await conn.stream(`SELECT features FROM (${featuresSql})`).catch((e) => {
+    throw applyError(e);
+  });
+  const fetch = () =>
+    result.fetchChunk().catch((e) => {
+      throw applyError(e);
+    });
+  const free: { x: Float32Array; out: Float32Array }[] = [];
+  const take = () => free.pop() ?? { x: new Float32Array(batchRows * k), out: new Float32Array(batchRows) };
+  const inflight: Promise<{ x: Float32Array; out: Float32Array; rows: number }>[] = [];
+  const maxInflight = pool.threads * 2;
+  let cur = take();
+  let filled = 0;
+  let read = 0;
+  let done = 0;
+  let nextReport = 0.1;
+  const t0 = performance.now();
+  const append = (scores: Float32Array, rows: number) => {
+    for (let off = 0; off < rows; off += 2048) {
+      const n = Math.min(2048, rows - off);
+      const chunk = DuckDBDataChunk.create([FLOAT], n);
+      const v = chunk.getColumnVector(0) as unknown as { items: Float32Array; flush(): void };
+      v.items.set(scores.subarray(off, off + n));
+      v.flush();
+      appender.appendDataChunk(chunk);
+    }
+  };
+  const drainHead = async () => {
+    const r = await inflight.shift()!;
+    append(r.out, r.rows);
+    free.push({ x: r.x, out: r.out });
+    done += r.rows;
+    if (total > 0 && done / total >= nextReport) {
+      const secs = (performance.now() - t0) / 1000;
+      log(`batch-predict: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} rows (${Math.round((100 * done) / total)}%), ${Math.round(done / secs).toLocaleString('en-US')} rows/s`);
+      while (nextReport <= done / total) nextReport += 0.1;
+    }
+  };
+  const dispatch = async () => {
+    if (filled === 0) return;
+    const rows = filled;
+    inflight.push(pool.score(cur.x, rows, cur.out).then((v) => ({ ...v, rows })));
+    filled = 0;
+    while (inflight.length >= maxInflight) await drainHead();
+    cur = take();
+  };
+  try {
+    for (let chunk = await fetch(); chunk && chunk.rowCount > 0; chunk = await fetch()) {
+      const rc = chunk.rowCount;
+      const fv = chunk.getColumnVector(0) as unknown as { childData: { items: Float32Array; validity: Parameters<typeof firstInvalid>[2] } };
+      const items = fv.childData.items;
+      const bad = firstInvalid(items, rc * k, fv.childData.validity);
+      if (bad >= 0) throw new Error(`row ${read + Math.floor(bad / k) + 1} has a NULL, NaN or infinite feature ${bad % k} after the transform; check that row's raw values.`);
+      for (let off = 0; off < rc; ) {
+        const n = Math.min(rc - off, batchRows - filled);
+        cur.x.set(items.subarray(off * k, (off + n) * k), filled * k);
+        filled += n;
+        off += n;
+        if (filled === batchRows) await dispatch();
+      }
+      read += rc;
+    }
+    await dispatch();
+    while (inflight.length) await drainHead();
+  } finally {
+    // Let scoring in flight settle before the buffers and the appender go away.
+    await Promise.allSettled(inflight);
+    appender.closeSync();
+  }
+}
+
+async function writeTable(file: string | undefined, warehouse: string, table: string, parquet: string): Promise<void> {
+  const { parseWarehouseUri, DEFAULT_WAREHOUSE_URI } = require('../../warehouse/uri') as typeof import('../../warehouse/uri');
+  const wh = parseWarehouseUri(warehouse || DEFAULT_WAREHOUSE_URI);
+  if (wh.kind !== 'duckdb') throw new Error(`outputTable needs a DuckDB warehouse; '${wh.uri}' is BigQuery.`);
+  await withDuckDB(file ?? wh.path, {}, async (c) => {
+    const name = table.split('.').map(sqlIdent).join('.');
+    // One statement: readers see the old table or the new one, never a half-written one.
+    await c.run(`CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_parquet(${sqlString(parquet)})`);
+  });
+}
