@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     loadSeconds,
     trainSeconds: r.seconds,
     rowsPerSecond: r.rowsPerSecond,
+    rowsPerCpuSecond: (train.rows * r.history.length) / r.cpuSeconds,
     epochRowsPerSecond: r.history.map((h) => Math.round(h.rowsPerSecond)),
     testRocAuc: rocAuc(c),
     testPrAuc: averagePrecision(c),

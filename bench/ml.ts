@@ -2,8 +2,8 @@
  * Model-side benchmark (issue 4): training rows/s (logistic, MLP) and batch prediction rows/s on
  * the 1M-row demo table, peak RSS, end-to-end wall time of the train pipeline, and scikit-learn
  * on the same splits with the same epochs.
- *   node -r ./cli/register.js bench/ml.ts            (BENCH_EPOCHS=5, BENCH_DIR=/tmp/duckml-bench-ml,
- *                                                     BENCH_SKIP=pipeline,sklearn to leave parts out)
+ *   node -r ./cli/register.js bench/ml.ts   (BENCH_EPOCHS=5, BENCH_REPEAT=3, BENCH_DIR=/tmp/duckml-bench-ml,
+ *                                            BENCH_SKIP=pipeline,sklearn to leave parts out)
  * Each measurement runs in its own process (peak RSS is its own). Targets: batch predict
  * ≥ 3M rows/s on 2 cores; MLP training within 2× of MLPClassifier at equal AUC (±0.01);
  * peak RSS < 2 GiB for 1M rows. Results also go to $BENCH_DIR/results.json.
@@ -16,6 +16,7 @@ import { BENCH_DIR, exportRaw, prepare } from './ml-data';
 
 const ROOT = path.resolve(__dirname, '..');
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 5);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 type Json = Record<string, any>;
 
@@ -40,45 +41,73 @@ async function main(): Promise<void> {
   const line = (s: string) => process.stdout.write(`${s}\n`);
   line(`ML benchmark on ${data.rawRows.toLocaleString('en-US')} user_activity rows; ${os.availableParallelism()} CPUs; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
-  // Training: MLP with the comparison settings (no class weights), threads 2 and 1; with weights; logistic.
+  // This machine is shared and its load swings, so each measurement runs BENCH_REPEAT times,
+  // tfjs and scikit-learn interleaved, and the best run of each counts (also the fairest to both).
+  const best = (rs: Json[]) => rs.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
   const runs: [string, string[]][] = [
     ['mlp, 2 threads', ['mlp', String(EPOCHS), '2', 'false', '0.001']],
     ['mlp, 1 thread', ['mlp', String(EPOCHS), '1', 'false', '0.001']],
     ['mlp, 2 threads, class weights', ['mlp', String(EPOCHS), '2', 'true', '0.001']],
     ['logistic, 2 threads', ['logistic', String(EPOCHS), '2', 'false', '0.01']],
   ];
-  results.train = {};
-  for (const [name, args] of runs) {
-    const r = child('bench/ml-train.ts', args);
-    results.train[name] = r;
-    line(`train ${name.padEnd(31)} ${k(r.rowsPerSecond).padStart(6)} rows/s  (${r.trainRows.toLocaleString('en-US')} rows × ${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; peak RSS ${Math.round(r.maxRssMiB)} MiB)`);
+  const trainRuns: Record<string, Json[]> = {};
+  const skRuns: Json[] = [];
+  const raw = SKIP.has('sklearn') ? '' : await exportRaw(data);
+  for (let rep = 0; rep < REPEAT; rep++) {
+    for (const [name, args] of runs) {
+      if (rep > 0 && !name.startsWith('mlp, ')) continue;
+      (trainRuns[name] ??= []).push(child('bench/ml-train.ts', args));
+    }
+    if (raw) skRuns.push(...python([raw, String(EPOCHS), '0.001', '1024', rep === 0 ? 'all' : 'mlp']));
   }
-
-  if (!SKIP.has('sklearn')) {
-    const raw = await exportRaw(data);
-    const sk = python([raw, String(EPOCHS), '0.001', '1024']);
-    results.sklearn = sk;
-    for (const r of sk) line(`sklearn ${String(r.model).padEnd(29)} ${k(r.rowsPerSecond).padStart(6)} rows/s  (${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; predict ${m(r.predictRowsPerSecond)} rows/s; peak RSS ${Math.round(r.maxRssMiB)} MiB)`);
-    const mlp = results.train['mlp, 2 threads'];
-    const skMlp = sk.find((r) => String(r.model).startsWith('MLPClassifier'))!;
+  results.train = Object.fromEntries(Object.entries(trainRuns).map(([n, rs]) => [n, { best: best(rs), runs: rs.map((r) => Math.round(r.rowsPerSecond)) }]));
+  for (const [name, rs] of Object.entries(trainRuns)) {
+    const r = best(rs);
+    line(
+      `train ${name.padEnd(31)} ${k(r.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((x) => k(x.rowsPerSecond)).join(', ')}; ${k(r.rowsPerCpuSecond)} rows per CPU-second; ` +
+        `${r.trainRows.toLocaleString('en-US')} rows × ${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; peak RSS ${Math.round(r.maxRssMiB)} MiB)`,
+    );
+  }
+  if (skRuns.length) {
+    const byModel = new Map<string, Json[]>();
+    for (const r of skRuns) byModel.set(String(r.model), [...(byModel.get(String(r.model)) ?? []), r]);
+    results.sklearn = Object.fromEntries([...byModel].map(([n, rs]) => [n, { best: best(rs), runs: rs.map((r) => Math.round(r.rowsPerSecond)) }]));
+    for (const [name, rs] of byModel) {
+      const r = best(rs);
+      line(
+        `sklearn ${name.padEnd(29)} ${k(r.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((x) => k(x.rowsPerSecond)).join(', ')}; ${k(r.rowsPerCpuSecond)} rows per CPU-second; ` +
+          `${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; predict ${m(r.predictRowsPerSecond)} rows/s; peak RSS ${Math.round(r.maxRssMiB)} MiB)`,
+      );
+    }
+    const mlp = best(trainRuns['mlp, 2 threads']!);
+    const skMlp = best(byModel.get('MLPClassifier(64,32) adam')!);
     results.ratios = {
       mlpTrainSlowdown: skMlp.rowsPerSecond / mlp.rowsPerSecond,
+      mlpTrainSlowdownPerCpuSecond: skMlp.rowsPerCpuSecond / mlp.rowsPerCpuSecond,
       mlpRocAucDiff: mlp.testRocAuc - skMlp.testRocAuc,
       mlpPrAucDiff: mlp.testPrAuc - skMlp.testPrAuc,
     };
-    line(`ratio: scikit-learn MLP trains ${results.ratios.mlpTrainSlowdown.toFixed(2)}× as fast as tfjs (target ≤ 2×); ROC-AUC difference ${results.ratios.mlpRocAucDiff.toFixed(4)} (target ±0.01)`);
+    line(
+      `ratio: scikit-learn's MLPClassifier trains ${results.ratios.mlpTrainSlowdown.toFixed(2)}× as fast as tfjs wall-clock (target ≤ 2×), ` +
+        `${results.ratios.mlpTrainSlowdownPerCpuSecond.toFixed(2)}× per CPU-second; ROC-AUC difference ${results.ratios.mlpRocAucDiff.toFixed(4)}, PR-AUC ${results.ratios.mlpPrAucDiff.toFixed(4)} (target ±0.01)`,
+    );
   }
 
   results.predict = {};
   for (const threads of [2, 1]) {
-    const s = child('bench/ml-predict.ts', ['score', String(threads)]);
-    results.predict[`score ${threads}`] = s;
-    line(`score  ${threads} worker(s), in memory          ${m(s.rowsPerSecond).padStart(6)} rows/s  (1M rows in ${s.seconds.toFixed(2)} s; peak RSS ${Math.round(s.maxRssMiB)} MiB)`);
+    const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['score', String(threads)]));
+    const s = best(rs);
+    results.predict[`score ${threads}`] = { best: s, runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
+    line(`score  ${threads} worker(s), in memory          ${m(s.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((r) => m(r.rowsPerSecond)).join(', ')}; peak RSS ${Math.round(s.maxRssMiB)} MiB)`);
   }
   for (const threads of [2, 1]) {
-    const b = child('bench/ml-predict.ts', ['batch', String(threads)]);
-    results.predict[`batch ${threads}`] = b;
-    line(`batch-predict ${threads} worker(s), Parquet → Parquet ${m(b.rowsPerSecond).padStart(6)} rows/s  (${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(2)} s incl. transform + write; stream ${m(b.streamRowsPerSecond)} rows/s; peak RSS ${Math.round(b.maxRssMiB)} MiB)`);
+    const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['batch', String(threads)]));
+    const b = best(rs);
+    results.predict[`batch ${threads}`] = { best: b, runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
+    line(
+      `batch-predict ${threads} worker(s), Parquet → Parquet ${m(b.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((r) => m(r.rowsPerSecond)).join(', ')}; ` +
+        `${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(2)} s incl. transform + write; stream ${m(b.streamRowsPerSecond)} rows/s; peak RSS ${Math.round(b.maxRssMiB)} MiB)`,
+    );
   }
 
   if (!SKIP.has('pipeline')) {

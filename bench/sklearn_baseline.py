@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """scikit-learn baseline for bench/ml.ts, on the same processed splits.
 
-Usage: /usr/bin/python3 bench/sklearn_baseline.py RAW_DIR EPOCHS
+Usage: /usr/bin/python3 bench/sklearn_baseline.py RAW_DIR EPOCHS [LR] [BATCH] [mlp|all]
 RAW_DIR holds the splits bench/ml-data.ts exported from the Parquet files as raw float32
 (Debian's python3 has scikit-learn but no pyarrow). Prints one JSON line per model.
 MLPClassifier gets the same network (64, 32), optimiser (Adam), learning rate, batch size and
@@ -30,7 +30,12 @@ def load(d, name):
     return x, y
 
 
-def report(name, model, x, y, xt, yt, epochs, fit_seconds):
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def report(name, model, x, y, xt, yt, epochs, fit_seconds, fit_cpu):
     t = time.perf_counter()
     p = model.predict_proba(xt)[:, 1]
     predict_seconds = time.perf_counter() - t
@@ -40,6 +45,7 @@ def report(name, model, x, y, xt, yt, epochs, fit_seconds):
         "trainRows": len(x),
         "trainSeconds": fit_seconds,
         "rowsPerSecond": len(x) * epochs / fit_seconds,
+        "rowsPerCpuSecond": len(x) * epochs / fit_cpu,
         "predictRowsPerSecond": len(xt) / predict_seconds,
         "testRocAuc": roc_auc_score(yt, p),
         "testPrAuc": average_precision_score(yt, p),
@@ -51,23 +57,26 @@ def main():
     d, epochs = sys.argv[1], int(sys.argv[2])
     lr = float(sys.argv[3]) if len(sys.argv) > 3 else 0.001
     batch = int(sys.argv[4]) if len(sys.argv) > 4 else 1024
+    which = sys.argv[5] if len(sys.argv) > 5 else "all"
     x, y = load(d, "train")
     xt, yt = load(d, "test")
     mlp = MLPClassifier(hidden_layer_sizes=(64, 32), solver="adam", learning_rate_init=lr, batch_size=batch,
                         max_iter=epochs, alpha=0.0, tol=0.0, n_iter_no_change=epochs + 1, shuffle=True, random_state=42)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_seconds()
     mlp.fit(x, y)
-    report("MLPClassifier(64,32) adam", mlp, x, y, xt, yt, mlp.n_iter_, time.perf_counter() - t)
+    report("MLPClassifier(64,32) adam", mlp, x, y, xt, yt, mlp.n_iter_, time.perf_counter() - t, cpu_seconds() - c)
+    if which == "mlp":
+        return
 
     sgd = SGDClassifier(loss="log_loss", max_iter=epochs, tol=None, random_state=42)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_seconds()
     sgd.fit(x, y)
-    report("SGDClassifier(log_loss)", sgd, x, y, xt, yt, epochs, time.perf_counter() - t)
+    report("SGDClassifier(log_loss)", sgd, x, y, xt, yt, epochs, time.perf_counter() - t, cpu_seconds() - c)
 
     lr_model = LogisticRegression(max_iter=200)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_seconds()
     lr_model.fit(x, y)
-    report("LogisticRegression(lbfgs)", lr_model, x, y, xt, yt, int(lr_model.n_iter_[0]), time.perf_counter() - t)
+    report("LogisticRegression(lbfgs)", lr_model, x, y, xt, yt, int(lr_model.n_iter_[0]), time.perf_counter() - t, cpu_seconds() - c)
 
 
 if __name__ == "__main__":

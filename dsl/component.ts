@@ -336,12 +336,6 @@ export function component<const I extends InputsSpec = {}, const O extends Outpu
     run: def.run as TsRunFunction,
   };
   Object.freeze(result);
-  definedComponents.set(`${module}#${name}`, result);
   return result as unknown as TsComponent<I, O>;
 }
 
-/**
- * TypeScript components defined in this process, by `<module>#<name>`: duckml's executor loads
- * the module and finds the component here, exported or not.
- */
-export const definedComponents = new Map<string, TsComponentDef>();

@@ -128,6 +128,9 @@ async function tryLoad(name: BackendName, skipped: string[]): Promise<LoadedBack
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
   await tf.ready();
+  // Its first tensor prints an install-tfjs-node banner on stderr; the choice and the reasons are
+  // recorded in the artifact's metadata instead.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   return { tf, info: { name, tfBackend: 'cpu', package: pkg, version: versionOf(pkg), skipped } };
 }
 

@@ -34,13 +34,11 @@ export interface GradientEngine {
 /** Copies rows `order[start..end)` of a set into batch buffers. */
 export function gather(set: TrainingSet, order: Uint32Array, start: number, end: number, bx: Float32Array, by: Float32Array, bw: Float32Array, useWeights: boolean): void {
   const k = set.k;
-  const x = set.x;
-  // A plain loop: a subarray per row costs an allocation, and this runs for every row every epoch.
+  // Random rows of a large array: memory-bound (~0.4 µs a row here); set() of a subarray measured
+  // a little faster than a per-element loop, and sorting the indices did not help.
   for (let j = 0, r = start; r < end; r++, j++) {
     const i = order[r]!;
-    const src = i * k;
-    const dst = j * k;
-    for (let f = 0; f < k; f++) bx[dst + f] = x[src + f]!;
+    bx.set(set.x.subarray(i * k, i * k + k), j * k);
     by[j] = set.y[i]!;
     bw[j] = useWeights ? set.w[i]! : 1;
   }
@@ -116,6 +114,8 @@ export interface TrainResult {
   /** Training rows processed per second of gradient work (validation excluded). */
   readonly rowsPerSecond: number;
   readonly seconds: number;
+  /** CPU seconds (all threads of this process) spent in gradient work. */
+  readonly cpuSeconds: number;
   readonly threads: number;
 }
 
@@ -141,9 +141,11 @@ export async function trainNetwork(tf: Tf, set: TrainingSet, val: TrainingSet, o
   let best = copyWeights(weights);
   let stoppedEarly = false;
   let trainSeconds = 0;
+  let cpuSeconds = 0;
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       permutation(order, random);
       let lossSum = 0;
       let weightSum = 0;
@@ -159,7 +161,9 @@ export async function trainNetwork(tf: Tf, set: TrainingSet, val: TrainingSet, o
         }
       }
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(c0);
       trainSeconds += seconds;
+      cpuSeconds += (cpu.user + cpu.system) / 1e6;
       const loss = weightSum > 0 ? lossSum / weightSum : NaN;
       if (!Number.isFinite(loss)) {
         throw new Error(`training diverged in epoch ${epoch} (loss ${loss}). Lower learningRate (now ${opts.learningRate}) or check the features' scale.`);
@@ -194,6 +198,7 @@ export async function trainNetwork(tf: Tf, set: TrainingSet, val: TrainingSet, o
     stoppedEarly,
     rowsPerSecond: processed / trainSeconds,
     seconds: trainSeconds,
+    cpuSeconds,
     threads: engine.threads,
   };
 }

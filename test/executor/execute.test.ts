@@ -113,7 +113,7 @@ describe('duckml execute (the container command)', () => {
   const execute = (args: string[]) =>
     spawnSync(process.execPath, [path.join(ROOT, 'bin/duckml.js'), 'execute', ...args], { cwd: ROOT, encoding: 'utf8' });
 
-  test('runs a component the module does not export, from the compiled command line', () => {
+  test('runs a component the module does not export but an exported pipeline uses, from the compiled command line', () => {
     const out = tmp();
     const ei: ExecutorInputJson = {
       inputs: { parameterValues: { who: 'Ada' } },
@@ -140,7 +140,10 @@ describe('duckml execute (the container command)', () => {
     expect(r.stderr).toMatch(/--executor-input is not JSON/);
     r = execute(['--executor-input', '{}', '--module', MODULE, '--component', 'nope']);
     expect(r.status).toBe(4);
-    expect(r.stderr).toMatch(/defines no TypeScript component named 'nope'.*make-rows/);
+    expect(r.stderr).toMatch(/exports no TypeScript component named 'nope'.*make-rows.*Export the component/);
+    r = execute(['--executor-input', '{}', '--module', MODULE, '--component', 'orphan']);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/exports no TypeScript component named 'orphan', and no exported pipeline uses one/);
     r = execute(['--module', MODULE]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/missing --executor-input, --component/);
