@@ -3,7 +3,7 @@
  * the 1M-row demo table, peak RSS, end-to-end wall time of the train pipeline, and scikit-learn
  * on the same splits with the same epochs.
  *   node -r ./cli/register.js bench/ml.ts   (BENCH_EPOCHS=5, BENCH_REPEAT=3, BENCH_DIR=/tmp/duckml-bench-ml,
- *                                            BENCH_SKIP=pipeline,sklearn to leave parts out)
+ *                                            BENCH_SKIP=train,sklearn,pipeline to leave parts out)
  * Each measurement runs in its own process (peak RSS is its own). Targets: batch predict
  * ≥ 3M rows/s on 2 cores; MLP training within 2× of MLPClassifier at equal AUC (±0.01);
  * peak RSS < 2 GiB for 1M rows. Results also go to $BENCH_DIR/results.json.
@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   ];
   const trainRuns: Record<string, Json[]> = {};
   const skRuns: Json[] = [];
-  const raw = SKIP.has('sklearn') ? '' : await exportRaw(data);
-  for (let rep = 0; rep < REPEAT; rep++) {
+  const raw = SKIP.has('sklearn') || SKIP.has('train') ? '' : await exportRaw(data);
+  for (let rep = 0; rep < (SKIP.has('train') ? 0 : REPEAT); rep++) {
     for (const [name, args] of runs) {
       if (rep > 0 && !name.startsWith('mlp, ')) continue;
       (trainRuns[name] ??= []).push(child('bench/ml-train.ts', args));
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         `${r.trainRows.toLocaleString('en-US')} rows × ${r.epochs} epochs in ${r.trainSeconds.toFixed(1)} s; test ROC-AUC ${r.testRocAuc.toFixed(4)}, PR-AUC ${r.testPrAuc.toFixed(4)}; peak RSS ${Math.round(r.maxRssMiB)} MiB)`,
     );
   }
-  if (skRuns.length) {
+  if (skRuns.length && trainRuns['mlp, 2 threads']) {
     const byModel = new Map<string, Json[]>();
     for (const r of skRuns) byModel.set(String(r.model), [...(byModel.get(String(r.model)) ?? []), r]);
     results.sklearn = Object.fromEntries([...byModel].map(([n, rs]) => [n, { best: best(rs), runs: rs.map((r) => Math.round(r.rowsPerSecond)) }]));

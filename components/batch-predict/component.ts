@@ -62,12 +62,14 @@ export const batchPredict = dsl.component({
     keepColumns: dsl.list(dsl.string(), { default: [], description: 'raw columns copied into the predictions, e.g. day' }),
     outputTable: dsl.string({ default: '', description: 'also write the predictions to this warehouse table (replaced)' }),
     batchRows: dsl.int({ default: 65536 }),
+    windowRows: dsl.int({ default: 0, description: 'rows the source is read in at a time; 0 = about 64 MiB of features' }),
     threads: dsl.int({ default: 0, description: 'scoring workers; 0 = one per core (at most 2)' }),
     backend: dsl.string({ default: 'auto' }),
   },
   outputs: { predictions: dsl.Dataset, modelVersion: dsl.string(), rows: dsl.int(), flagged: dsl.int() },
   run: async (inputs, { predictions }, ctx) => {
     if (!Number.isInteger(inputs.batchRows) || inputs.batchRows < 1 || inputs.batchRows > 1 << 22) throw new Error(`batchRows ${inputs.batchRows} must be a whole number from 1 to 4194304.`);
+    if (!Number.isInteger(inputs.windowRows) || inputs.windowRows < 0) throw new Error(`windowRows ${inputs.windowRows} must be a whole number ≥ 0 (0 = automatic).`);
     if (inputs.outputTable && !TABLE.test(inputs.outputTable)) throw new Error(`outputTable '${inputs.outputTable}' is not a table name: use letters, digits and '_' (optionally schema.table), e.g. 'predictions_daily'.`);
     const resolved = await resolveModel(inputs.model, inputs.registry, inputs.modelRef);
     const threshold = inputs.threshold ?? resolved.threshold ?? 0.5;
@@ -89,7 +91,8 @@ export const batchPredict = dsl.component({
       pool = await ScorerPool.start(folder.spec, folder.weights, threads, inputs.backend as BackendName | 'auto');
       ctx.log(`batch-predict: ${source.rows.toLocaleString('en-US')} rows from ${source.describe} with ${resolved.version} (threshold ${threshold}); ${pool.threads} ${pool.backend} worker(s)`);
       const t0 = performance.now();
-      await scoreAll(conn, source.db.appendConn, transformSql(t, source.sql, { label: false }), k, source.rows, inputs.batchRows, pool, ctx.log);
+      const win = inputs.windowRows || windowRows(k);
+      await scoreAll(conn, source.db.prefetchConn, source.db.appendConn, (a, b) => transformSql(t, source.window(a, b), { label: false }), k, source.rows, win, inputs.batchRows, pool, ctx.log);
       const seconds = (performance.now() - t0) / 1000;
       const keep = inputs.keepColumns.map((c) => `, t.${sqlIdent(c)}`).join('');
       await conn.run(
@@ -126,19 +129,60 @@ export const batchPredict = dsl.component({
   },
 });
 
-/** Streams features through the pool; scores land, in row order, in table duckml_scores. */
-async function scoreAll(conn: DuckDBConnection, appendConn: DuckDBConnection, featuresSql: string, k: number, total: number, batchRows: number, pool: ScorerPool, log: (m: string) => void): Promise<void> {
+/** Rows per window of the source: ~64 MiB of features, so memory stays bounded whatever the input. */
+export function windowRows(k: number): number {
+  return Math.max(16384, Math.floor(2 ** 24 / k));
+}
+
+/** Feeds features through the pool, window by window; scores land, in row order, in table duckml_scores. */
+async function scoreAll(
+  conn: DuckDBConnection,
+  prefetchConn: DuckDBConnection,
+  appendConn: DuckDBConnection,
+  featuresSql: (start: number, end: number) => string,
+  k: number,
+  total: number,
+  win: number,
+  batchRows: number,
+  pool: ScorerPool,
+  log: (m: string) => void,
+): Promise<void> {
   await conn.run('CREATE OR REPLACE TABLE duckml_scores (score FLOAT)');
   const appender = await appendConn.createAppender('duckml_scores');
   const applyError = (e: unknown) =>
     new Error(`the model's transform could not be applied to the rows: ${(e as Error).message.split('\n')[0]}. Check the column types of the rows to score against those the model was trained on.`);
-  const result = await conn.stream(`SELECT features FROM (${featuresSql})`).catch((e) => {
-    throw applyError(e);
-  });
-  const fetch = () =>
-    result.fetchChunk().catch((e) => {
-      throw applyError(e);
-    });
+  type Result = Awaited<ReturnType<DuckDBConnection['run']>>;
+  // Two connections take turns: while one window's rows are read and scored, the next window's
+  // query already runs on the other.
+  const conns = [conn, prefetchConn];
+  let nextWindow = 0;
+  const start = (): Promise<Result> | undefined => {
+    const a = nextWindow * win;
+    if (a >= total) return undefined;
+    const c = conns[nextWindow % 2]!;
+    nextWindow++;
+    const p = c.run(`SELECT features FROM (${featuresSql(a, Math.min(total, a + win))})`);
+    p.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
+    return p;
+  };
+  let pending = start();
+  let result: Result | undefined;
+  const fetch = async () => {
+    for (;;) {
+      if (!result) {
+        if (!pending) return null;
+        result = await pending.catch((e) => {
+          throw applyError(e);
+        });
+        pending = start();
+      }
+      const chunk = await result.fetchChunk().catch((e) => {
+        throw applyError(e);
+      });
+      if (chunk && chunk.rowCount > 0) return chunk;
+      result = undefined;
+    }
+  };
   const free: { x: Float32Array; out: Float32Array }[] = [];
   const take = () => free.pop() ?? { x: new Float32Array(batchRows * k), out: new Float32Array(batchRows) };
   const inflight: Promise<{ x: Float32Array; out: Float32Array; rows: number }>[] = [];

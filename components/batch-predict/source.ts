@@ -15,6 +15,8 @@ import { DEFAULT_WAREHOUSE_URI, parseWarehouseUri } from '../../warehouse/uri';
 export interface ScratchDb {
   readonly conn: DuckDBConnection;
   readonly appendConn: DuckDBConnection;
+  /** A third connection: the next window's query runs on it while the current one is read. */
+  readonly prefetchConn: DuckDBConnection;
   close(): void;
 }
 
@@ -22,6 +24,12 @@ export interface Source {
   readonly db: ScratchDb;
   /** A SELECT yielding the raw rows in a fixed order. */
   readonly sql: string;
+  /**
+   * The rows [start, end) of `sql`, in the same order. Scoring reads the source window by window:
+   * each window is computed in parallel (a streamed query runs on about one core) and memory
+   * stays bounded by the window.
+   */
+  window(start: number, end: number): string;
   readonly rows: number;
   readonly describe: string;
   /** The warehouse file, when the rows came from one. */
@@ -35,14 +43,17 @@ async function scratch(): Promise<{ db: ScratchDb; dir: string }> {
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: dir, memory_limit: '512MB' });
   const conn = await instance.connect();
   const appendConn = await instance.connect();
+  const prefetchConn = await instance.connect();
   let closed = false;
   return {
     db: {
       conn,
       appendConn,
+      prefetchConn,
       close() {
         if (closed) return;
         closed = true;
+        prefetchConn.closeSync();
         appendConn.closeSync();
         conn.closeSync();
         instance.closeSync();
@@ -75,7 +86,11 @@ export async function openSource(opts: { dataPath?: string; query?: string; ware
       } catch (e) {
         throw new Error(`input 'data' (${opts.dataPath}) is not a readable Parquet file: ${(e as Error).message.split('\n')[0]}`);
       }
-      return { db, sql, rows, describe: opts.dataPath!, close };
+      const file = sqlString(opts.dataPath!);
+      // file_row_number ranges prune whole row groups, so a window reads only its part of the file.
+      const window = (a: number, b: number) =>
+        `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true) WHERE file_row_number >= ${a} AND file_row_number < ${b}`;
+      return { db, sql, window, rows, describe: opts.dataPath!, close };
     }
     const wh = parseWarehouseUri(opts.warehouse || DEFAULT_WAREHOUSE_URI);
     if (wh.kind !== 'duckdb') {
@@ -92,7 +107,8 @@ export async function openSource(opts: { dataPath?: string; query?: string; ware
     await db.conn.run('USE memory');
     await db.conn.run('DETACH wh');
     const rows = Number((await queryRows(db.conn, `SELECT count(*)::BIGINT AS n FROM duckml_source`))[0]!.n);
-    return { db, sql: `SELECT * FROM duckml_source`, rows, describe: `${wh.uri}: ${opts.query!.trim().replace(/\s+/g, ' ').slice(0, 120)}`, warehouseFile: wh.path, close };
+    const window = (a: number, b: number) => `SELECT * FROM duckml_source WHERE rowid >= ${a} AND rowid < ${b}`;
+    return { db, sql: `SELECT * FROM duckml_source`, window, rows, describe: `${wh.uri}: ${opts.query!.trim().replace(/\s+/g, ' ').slice(0, 120)}`, warehouseFile: wh.path, close };
   } catch (e) {
     close();
     throw e;

@@ -43,7 +43,7 @@ export const train = dsl.component({
   run: async (inputs, { model, metrics }, ctx) => {
     checkTrainOptions(inputs);
     const transform = readTransform(inputs.transform.path, "input 'transform'");
-    // Check the cheap things before reading data or loading tfjs.
+    // Check the cheap things before reading any data.
     netSpec(inputs.modelKind, Math.max(1, transform.featureNames.length), inputs.hiddenLayers);
     const { tf, info } = await loadBackend(inputs.backend as BackendName | 'auto');
     const threads = trainingThreads(inputs.threads, info.name);

@@ -64,8 +64,8 @@ describe('batch-predict', () => {
     expect(lines.some((l) => /rows \(\d+%\), [\d,]+ rows\/s/.test(l))).toBe(true);
   });
 
-  test('batch size and worker count do not change the scores (order is kept)', async () => {
-    const a = await runComponent(batchPredict, { data: splits.raw, model: modelPath, batchRows: 333, threads: 2 }, quiet);
+  test('batch size, window size and worker count do not change the scores (order is kept)', async () => {
+    const a = await runComponent(batchPredict, { data: splits.raw, model: modelPath, batchRows: 333, windowRows: 700, threads: 2 }, quiet);
     const b = await runComponent(batchPredict, { data: splits.raw, model: modelPath, batchRows: 65536, threads: 1 }, quiet);
     const pa = (a.artifacts.predictions as { path: string }).path;
     const pb = (b.artifacts.predictions as { path: string }).path;
@@ -93,6 +93,12 @@ describe('batch-predict', () => {
     const src = await queryRows(db2.conn, `SELECT count(*) AS n FROM user_activity WHERE f3 > 0`);
     db2.close();
     expect(t[0]).toEqual({ n: src[0]!.n, v: 'scam-classifier@1', flagged: r.outputs.flagged });
+    // A query source read in several windows gives the same table.
+    const w = await runComponent(batchPredict, { registry: home, warehouse: `duckdb://${wh}`, query: 'SELECT * FROM user_activity WHERE f3 > 0', windowRows: 123 }, quiet);
+    const diff = await rows(
+      `SELECT count(*) AS n FROM read_parquet(${sqlString((r.artifacts.predictions as { path: string }).path)}) a POSITIONAL JOIN read_parquet(${sqlString((w.artifacts.predictions as { path: string }).path)}) b WHERE a.id <> b.id OR a.score <> b.score`,
+    );
+    expect(Number(diff[0]!.n)).toBe(0);
   });
 
   test('NULL and NaN raw values are imputed by the transform, not errors', async () => {
