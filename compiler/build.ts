@@ -5,16 +5,20 @@
  */
 import { GroupNode, TaskNode, isChannel, k8sName, type Channel, type BuildError } from '../dsl/graph';
 import type { AnyComponent, PipelineDef } from '../dsl/component';
-import { isArtifactSpec, IR_PARAMETER_TYPE, type InputsSpec } from '../dsl/types';
+import { isArtifactSpec } from '../dsl/types';
 import { ioTypeOf, type IoType } from '../dsl/io';
 import { isTemplate } from '../dsl/template';
-import { renderElement, placeholder } from '../dsl/placeholders';
+import { placeholder } from '../dsl/placeholders';
 import { pyJsonDumps } from '../dsl/pyjson';
 import { durationSeconds } from '../dsl/task-options';
 import { additionalInputName, fullName, type CChannel } from './channels';
 import { conditionToCel } from './cel';
 import { Topology, type DagOutput } from './topology';
-import type { ComponentSpecIr, ContainerIr, ExecutorIr, InterfaceIr, Json, PipelineSpecIr, TaskSpecIr } from './ir';
+import type { ComponentSpecIr, InterfaceIr, Json, PipelineSpecIr, TaskSpecIr } from './ir';
+import { addIo, interfaceFromSpecs, setDagOutputs } from './interface';
+import { executorFor } from './executors';
+import { mergeSubPipelineSpec } from './merge';
+import { uniqueName } from './naming';
 
 export interface BuildOptions {
   /** Image for TypeScript components that name none. */
@@ -22,93 +26,11 @@ export interface BuildOptions {
   readonly sdkVersion: string;
 }
 
-/** KFP `make_name_unique_by_adding_index`. */
-export function uniqueName(name: string, taken: (n: string) => boolean): string {
-  if (!taken(name)) return name;
-  let i = 2;
-  while (taken(`${name}-${i}`)) i++;
-  return `${name}-${i}`;
-}
-
-function artifactIr(io: Extract<IoType, { kind: 'artifact' }>): { artifactType: { schemaTitle: string; schemaVersion: string }; isArtifactList?: boolean } {
-  const out: { artifactType: { schemaTitle: string; schemaVersion: string }; isArtifactList?: boolean } = {
-    artifactType: { schemaTitle: io.schemaTitle, schemaVersion: io.schemaVersion },
-  };
-  if (io.isList) out.isArtifactList = true;
-  return out;
-}
-
-function addIo(iface: InterfaceIr, name: string, io: IoType): void {
-  if (io.kind === 'artifact') (iface.artifacts ??= {})[name] = artifactIr(io);
-  else (iface.parameters ??= {})[name] = { parameterType: io.irType };
-}
-
-/** Component interface from declared specs (KFP `_build_component_spec_from_component_spec_structure`). */
-export function interfaceFromSpecs(inputs: InputsSpec, outputs: Readonly<Record<string, IoType>>): ComponentSpecIr {
-  const spec: ComponentSpecIr = {};
-  const ins: InterfaceIr = {};
-  for (const [name, s] of Object.entries(inputs)) {
-    if (isArtifactSpec(s)) {
-      const a: NonNullable<InterfaceIr['artifacts']>[string] = artifactIr(ioTypeOf(s) as Extract<IoType, { kind: 'artifact' }>);
-      if (s.isOptional) a.isOptional = true;
-      if (s.description) a.description = s.description;
-      (ins.artifacts ??= {})[name] = a;
-    } else {
-      const p: NonNullable<InterfaceIr['parameters']>[string] = { parameterType: IR_PARAMETER_TYPE[s.tag] };
-      if (s.optional) {
-        p.isOptional = true;
-        if (s.default !== undefined && s.tag !== 'status') p.defaultValue = s.default as Json;
-      }
-      if (s.description) p.description = s.description;
-      (ins.parameters ??= {})[name] = p;
-    }
-  }
-  if (ins.parameters || ins.artifacts) spec.inputDefinitions = ins;
-  const outs: InterfaceIr = {};
-  for (const [name, io] of Object.entries(outputs)) addIo(outs, name, io);
-  if (outs.parameters || outs.artifacts) spec.outputDefinitions = outs;
-  return spec;
-}
 
 function outputTypesOf(c: Exclude<AnyComponent, PipelineDef>): Record<string, IoType> {
   const out: Record<string, IoType> = {};
   for (const [k, s] of Object.entries(c.outputs)) out[k] = ioTypeOf(s);
   return out;
-}
-
-function dagOutputIr(out: DagOutput): Json {
-  if (out.io.kind === 'artifact') {
-    return { artifactSelectors: out.selectors.map((s) => ({ outputArtifactKey: s.key, producerSubtask: s.producer })) };
-  }
-  if (out.oneof) {
-    return { valueFromOneof: { parameterSelectors: out.selectors.map((s) => ({ outputParameterKey: s.key, producerSubtask: s.producer })) } };
-  }
-  const s = out.selectors[0]!;
-  return { valueFromParameter: { outputParameterKey: s.key, producerSubtask: s.producer } };
-}
-
-function setDagOutputs(spec: ComponentSpecIr, outputs: ReadonlyMap<string, DagOutput> | undefined): void {
-  if (!outputs || outputs.size === 0) return;
-  const dagOut: NonNullable<NonNullable<ComponentSpecIr['dag']>['outputs']> = {};
-  for (const [key, out] of outputs) {
-    if (out.io.kind === 'artifact') (dagOut.artifacts ??= {})[key] = dagOutputIr(out);
-    else (dagOut.parameters ??= {})[key] = dagOutputIr(out);
-  }
-  spec.dag!.outputs = dagOut;
-}
-
-function cpuToFloat(cpu: string): number {
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
-}
-const MEMORY_UNITS: [string, number][] = [
-  ['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10],
-  ['E', 1e18], ['P', 1e15], ['T', 1e12], ['G', 1e9], ['M', 1e6], ['K', 1e3],
-];
-function memoryToFloat(memory: string): number {
-  for (const [unit, factor] of MEMORY_UNITS) {
-    if (memory.endsWith(unit)) return unit === 'G' ? Number(memory.slice(0, -1)) : (Number(memory.slice(0, -unit.length)) * factor) / 1e9;
-  }
-  return Number(memory) / 1e9;
 }
 
 /** One pipeline → PipelineSpec. Nested pipelines compile through the same class and merge in. */
@@ -419,54 +341,8 @@ export class SpecBuilder {
     const spec = interfaceFromSpecs(c.inputs, outputTypesOf(c));
     const label = uniqueName(`exec-${k8sName(task.name)}`, (n) => n in this.spec.deploymentSpec.executors);
     spec.executorLabel = label;
-    this.spec.deploymentSpec.executors[label] = this.executorFor(task);
+    this.spec.deploymentSpec.executors[label] = executorFor(task, this.opts.image);
     return spec;
-  }
-
-  private executorFor(task: TaskNode): ExecutorIr {
-    const c = task.component;
-    if (c.type === 'importer') {
-      const uri = task.args.uri;
-      const importer: Record<string, Json> = {
-        artifactUri: typeof uri === 'string' ? { constant: uri } : { runtimeParameter: 'uri' },
-        typeSchema: { schemaTitle: c.artifactType.schemaTitle, schemaVersion: c.artifactType.schemaVersion },
-      };
-      if (c.metadata && Object.keys(c.metadata).length) importer.metadata = c.metadata as Json;
-      if (c.reimport) importer.reimport = true;
-      return { importer };
-    }
-    if (c.type === 'pipeline') throw new Error('internal error (a duckml bug): a pipeline task has no executor');
-    const container: ContainerIr =
-      c.type === 'typescript'
-        ? {
-            image: c.image ?? this.opts.image,
-            command: ['duckml', 'execute'],
-            args: ['--executor-input', placeholder.executorInput, '--module', c.module, '--component', c.name],
-          }
-        : {
-            image: c.container.image,
-            ...(c.container.command?.length ? { command: c.container.command.map(renderElement) } : {}),
-            ...(c.container.args?.length ? { args: c.container.args.map(renderElement) } : {}),
-          };
-    const env = { ...(c.type === 'container' ? c.container.env : {}), ...(task.options.env ?? {}) };
-    if (Object.keys(env).length) container.env = Object.entries(env).map(([name, value]) => ({ name, value }));
-    const resources = this.resources(task);
-    if (resources) container.resources = resources;
-    return { container };
-  }
-
-  private resources(task: TaskNode): Record<string, Json> | undefined {
-    const o = task.options;
-    const r: Record<string, Json> = {};
-    if (o.cpuRequest !== undefined) Object.assign(r, { cpuRequest: cpuToFloat(o.cpuRequest), resourceCpuRequest: o.cpuRequest });
-    if (o.cpuLimit !== undefined) Object.assign(r, { cpuLimit: cpuToFloat(o.cpuLimit), resourceCpuLimit: o.cpuLimit });
-    if (o.memoryRequest !== undefined) Object.assign(r, { memoryRequest: memoryToFloat(o.memoryRequest), resourceMemoryRequest: o.memoryRequest });
-    if (o.memoryLimit !== undefined) Object.assign(r, { memoryLimit: memoryToFloat(o.memoryLimit), resourceMemoryLimit: o.memoryLimit });
-    if (o.accelerator) {
-      const count = String(o.accelerator.count ?? 1);
-      r.accelerator = { count, resourceCount: count, resourceType: o.accelerator.type, type: o.accelerator.type };
-    }
-    return Object.keys(r).length ? r : undefined;
   }
 
   private buildExitTask(group: GroupNode): void {
@@ -492,28 +368,7 @@ export class SpecBuilder {
       sub = new SpecBuilder(def, this.opts, this.errors, this.subSpecs).result();
       this.subSpecs.set(def, sub);
     }
-    // A JSON round trip, not structuredClone: that returns objects of the outer realm when the
-    // compiler runs inside a vm context (jest), which then fail plain-object checks.
-    const copy = JSON.parse(JSON.stringify(sub)) as typeof sub;
-    const executors = this.spec.deploymentSpec.executors;
-    for (const [label, exec] of Object.entries(copy.deploymentSpec.executors)) {
-      const newLabel = uniqueName(label, (n) => n in executors);
-      if (newLabel !== label) for (const comp of Object.values(copy.components)) if (comp.executorLabel === label) comp.executorLabel = newLabel;
-      executors[newLabel] = exec;
-    }
-    const existing = Object.keys(this.spec.components);
-    const renames: [string, string][] = [];
-    for (const name of Object.keys(copy.components)) {
-      const used = new Set([...existing, ...renames.flat()]);
-      renames.push([name, uniqueName(name, (n) => used.has(n))]);
-    }
-    const dags = [...Object.values(copy.components).map((c) => c.dag), copy.root.dag];
-    for (const [oldName, newName] of [...renames].reverse()) {
-      if (oldName === newName) continue;
-      for (const dag of dags) for (const t of Object.values(dag?.tasks ?? {})) if (t.componentRef.name === oldName) t.componentRef.name = newName;
-    }
-    for (const [oldName, newName] of renames) this.spec.components[newName] = copy.components[oldName]!;
-    return copy.root;
+    return mergeSubPipelineSpec(this.spec, sub);
   }
 
   // ------------------------------------------------------------ checks
