@@ -223,7 +223,7 @@ export function layoutLevel(nodes: readonly LevelNode[], edges: readonly LevelEd
   // y: rows as tall as their tallest box, boxes centred in their row.
   const rowH = rows.map((row) => Math.max(0, ...row.map((v) => verts[v]!.h)));
   const rowTop: number[] = [];
-  rowH.forEach((h, l) => rowTop.push(l === 0 ? 0 : rowTop[l - 1]! + rowH[l - 1]! + sp.gapY));
+  rowH.forEach((_h, l) => rowTop.push(l === 0 ? 0 : rowTop[l - 1]! + rowH[l - 1]! + sp.gapY));
   const rects = new Map<string, Rect & { layer: number }>();
   for (const v of verts) {
     if (!v.node) continue;

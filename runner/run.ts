@@ -219,6 +219,22 @@ export async function runPipeline(specArg: PipelineSpecIr | undefined, opts: Run
   }
 }
 
+/**
+ * Artifact files have no extension (the platforms name them after the output), so a browser would
+ * show an HTML report as text: give a local copy the right extension and point the reader there.
+ */
+function openableReport(file: string, schemaTitle: string): string {
+  const ext = schemaTitle === 'system.HTML' ? '.html' : '.md';
+  if (path.extname(file) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return file;
+  const named = `${file}${ext}`;
+  try {
+    if (!fs.existsSync(named)) fs.copyFileSync(file, named);
+    return named;
+  } catch {
+    return file;
+  }
+}
+
 function summarize(display: Display, runId: string, state: string, tasks: TaskRecord[], ms: number, outputs: IoValues, root: string): void {
   const leaves = tasks.filter((t) => t.kind === 'container' || t.kind === 'importer');
   const n = (s: string) => leaves.filter((t) => t.state === s).length;
@@ -231,4 +247,12 @@ function summarize(display: Display, runId: string, state: string, tasks: TaskRe
   if (outs.length && state === 'succeeded') display.print(`outputs:\n${outs.join('\n')}`);
   const rootArg = path.resolve(root) === path.resolve(DEFAULT_ROOT) ? '' : ` --root ${path.relative(process.cwd(), root) || root}`;
   display.print(`details: duckml runs show ${runId}${rootArg}${state === 'succeeded' ? '' : `\n resume: duckml run --resume ${runId}${rootArg}`}`);
+  // Reports (HTML, Markdown) the pipeline outputs come last, where a reader looks for them.
+  if (state !== 'succeeded') return;
+  for (const [name, list] of Object.entries(outputs.artifacts)) {
+    for (const a of list.filter((x) => x.schemaTitle === 'system.HTML' || x.schemaTitle === 'system.Markdown')) {
+      const where = openableReport(path.isAbsolute(a.uri) ? path.relative(process.cwd(), a.uri) || a.uri : a.uri, a.schemaTitle);
+      display.print(`${name === 'report' ? 'report' : `report (${name})`}: ${where}`);
+    }
+  }
 }

@@ -4,7 +4,7 @@
  * handlers and ignore-upstream-failure follow the IR's trigger policies as the KFP driver reads them.
  * Fail-fast stops starting new tasks after a failure (tasks that run on completion still run).
  */
-import type { ComponentSpecIr, PipelineSpecIr, TaskSpecIr } from '../compiler/ir';
+import type { ComponentSpecIr, PipelineSpecIr } from '../compiler/ir';
 import type { JsonValue } from '../executor/protocol';
 import { coerceParam } from '../executor/values';
 import { evaluateCondition } from './cel';

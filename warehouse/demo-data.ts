@@ -1,9 +1,11 @@
 /**
  * Builds the demo warehouse (`duckml demo-data`): `user_activity` (generated, see
  * user-activity.ts) and `messages` (the SpamAssassin corpus, see spam-assassin.ts), in one DuckDB
- * file written beside its target and renamed into place, so a failed build leaves nothing behind.
+ * file written beside its target and renamed into place, so a failed build leaves nothing behind
+ * and the target exists only once complete (`duckml demo-data --if-missing` relies on that).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { commit, removeQuietly, tempBeside } from './atomic';
 import { openDuckDB, queryRows, sqlString } from './duckdb';
 import { createMessagesTable, MESSAGE_COLUMNS } from './spam-assassin';
@@ -28,6 +30,38 @@ export interface DemoDataResult {
 
 export { DEMO_DEFAULTS };
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what builds of `target` that were killed (SIGKILL, power loss) left beside it: temporaries
+ * named by tempBeside() whose process is gone. They were never the warehouse, only lost disk space.
+ */
+export function removeAbandonedTemps(target: string): string[] {
+  const dir = path.dirname(path.resolve(target));
+  const prefix = `.${path.basename(target)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}\.tmp/.exec(name.slice(prefix.length)) : null;
+    if (!m || alive(Number(m[1]))) continue;
+    removeQuietly(path.join(dir, name));
+    removed.push(name);
+  }
+  return removed;
+}
+
 export async function buildDemoWarehouse(opts: DemoDataOptions): Promise<DemoDataResult> {
   const o: UserActivityOptions = {
     rows: opts.rows ?? DEMO_DEFAULTS.rows,
@@ -39,6 +73,7 @@ export async function buildDemoWarehouse(opts: DemoDataOptions): Promise<DemoDat
   const statements = userActivitySql(o); // validates the options before anything is written
   const log = opts.log ?? (() => {});
   const t0 = performance.now();
+  removeAbandonedTemps(opts.path);
   const tmp = tempBeside(opts.path, '.duckdb');
   const db = await openDuckDB(tmp);
   let closed = false;

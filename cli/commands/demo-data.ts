@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_DEFAULTS } from '../../warehouse/user-activity';
@@ -5,7 +6,7 @@ import { DEFAULT_WAREHOUSE_PATH, parseWarehouseUri } from '../../warehouse/uri';
 import { CliError, EXIT } from '../exit-codes';
 import type { Command } from '../main';
 
-const USAGE = `Usage: duckml demo-data [--warehouse duckdb://PATH] [--rows N] [--days N] [--seed N] [--scam-rate R] [--no-messages]
+const USAGE = `Usage: duckml demo-data [--warehouse duckdb://PATH] [--rows N] [--days N] [--seed N] [--scam-rate R] [--no-messages] [--if-missing]
 
 Builds the embedded demo warehouse (DuckDB) that the example ML pipelines read:
   user_activity  per-user daily behaviour features with an is_scammer label (seeded generator)
@@ -16,7 +17,10 @@ Options:
   --days N          days per user (default ${DEMO_DEFAULTS.days}); users = rows / days
   --seed N          generator seed (default ${DEMO_DEFAULTS.seed}); the same seed gives the same data
   --scam-rate R     share of users who are scammers (default ${DEMO_DEFAULTS.scamRate})
-  --no-messages     skip the SpamAssassin table`;
+  --no-messages     skip the SpamAssassin table
+  --if-missing      do nothing when the warehouse file is already there (the other options then
+                    do not apply). The file appears only once completely built, so a build that
+                    was interrupted never counts as present.`;
 
 function intOption(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -40,6 +44,7 @@ export const command: Command = {
           seed: { type: 'string' },
           'scam-rate': { type: 'string' },
           'no-messages': { type: 'boolean' },
+          'if-missing': { type: 'boolean' },
         },
       });
     } catch (e) {
@@ -59,10 +64,18 @@ export const command: Command = {
     }
     const scamRate = v['scam-rate'] === undefined ? undefined : Number(v['scam-rate']);
     if (scamRate !== undefined && !(scamRate > 0 && scamRate < 1)) throw new CliError(`--scam-rate must be between 0 and 1, got '${v['scam-rate']}'.`, EXIT.usage);
+    const target = path.resolve(file);
+    if (v['if-missing'] && fs.existsSync(target)) {
+      const rel = path.relative(process.cwd(), target) || target;
+      if (!fs.statSync(target).isFile()) throw new CliError(`${rel} is a folder, not a DuckDB file; remove it, or pass --warehouse duckdb://PATH naming a file.`, EXIT.usage);
+      // buildDemoWarehouse renames a complete file into place, so a file here is a finished build.
+      process.stdout.write(`${rel} is already built; kept as it is (--if-missing). Delete it, or leave out --if-missing, to rebuild it.\n`);
+      return EXIT.ok;
+    }
     // Loaded here so `duckml --help` does not load DuckDB's native module.
     const { buildDemoWarehouse } = require('../../warehouse/demo-data') as typeof import('../../warehouse/demo-data');
     const result = await buildDemoWarehouse({
-      path: path.resolve(file),
+      path: target,
       rows: intOption('rows', v.rows, 1),
       days: intOption('days', v.days, 1),
       seed: intOption('seed', v.seed, 0),

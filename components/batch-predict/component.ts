@@ -1,8 +1,9 @@
 /**
  * batch-predict: scores a Dataset or a warehouse query with a model (an artifact, or a registry
- * version or alias such as scam-classifier@champion), applying the model's saved transform in
- * DuckDB. Rows stream through in batches to scoring workers (both cores), so memory stays bounded;
- * the scores are matched back to ids by position and written as Parquet
+ * version or alias such as scam-classifier@champion), applying the model's saved transform:
+ * DuckDB reads each step's raw input and the scoring workers (both cores) compute the features,
+ * bit for bit as transformSql does (raw-transform.ts). Rows stream through in batches, so memory
+ * stays bounded; the scores are matched back to ids by position and written as Parquet
  * (id, score, label at the threshold, model_version), and optionally as a warehouse table.
  */
 import * as fs from 'node:fs';
@@ -10,13 +11,12 @@ import * as os from 'node:os';
 import * as dsl from '../../dsl';
 import { DuckDBDataChunk, FLOAT, type DuckDBConnection } from '@duckdb/node-api';
 import { readModelFolder, type LoadedModelFolder } from '../train/model-files';
-import { firstInvalid } from '../train/split-reader';
-import { transformSql } from '../preprocess/transform';
+import { rawInputsSql, rawPlan, rawRowBytes, rawViews, type RawPlan } from './raw-transform';
 import { withRegistry } from '../../registry/open';
 import { parseModelRef } from '../../registry/names';
 import { uriToPath } from '../../executor/uri';
-import { ScorerPool } from './scorer-pool';
-import { openSource } from './source';
+import { FeatureRangeError, ScorerPool } from './scorer-pool';
+import { openSource, type Source } from './source';
 import { sqlIdent, sqlString, withDuckDB, queryRows } from '../../warehouse/duckdb';
 import { commit, removeQuietly, tempBeside } from '../../warehouse/atomic';
 import type { BackendName } from '../train/backend';
@@ -77,22 +77,31 @@ export const batchPredict = dsl.component({
     const { folder } = resolved;
     const k = folder.spec.layers[0]!;
     const t = folder.transform;
+    const plan = rawPlan(t);
+    if (plan.k !== k) throw new Error(`the model takes ${k} features but its transform makes ${plan.k}; the model folder is inconsistent. Re-train or re-push the model.`);
     const threads = inputs.threads > 0 ? inputs.threads : Math.max(1, Math.min(2, os.availableParallelism()));
-    const source = await openSource({ dataPath: inputs.data?.path, query: inputs.query, warehouse: inputs.warehouse });
+    // The workers load tfjs while DuckDB opens the source and reads the first window.
+    const starting = ScorerPool.start(folder.spec, folder.weights, threads, inputs.backend as BackendName | 'auto', plan);
+    starting.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
+    let source: Source | undefined;
     let pool: ScorerPool | undefined;
     const out = tempBeside(predictions.path, '.parquet');
     try {
+      source = await openSource({ dataPath: inputs.data?.path, query: inputs.query, warehouse: inputs.warehouse });
       const conn = source.db.conn;
       const cols = (await queryRows(conn, `DESCRIBE ${source.sql}`)).map((r) => String(r.column_name));
       const missing = [t.idColumn, ...t.steps.map((s) => s.column), ...inputs.keepColumns].filter((c, i, a) => !cols.includes(c) && a.indexOf(c) === i);
       if (missing.length) {
         throw new Error(`the rows to score lack column(s) ${missing.join(', ')} that the model's transform (or keepColumns) reads; they have ${cols.join(', ')}. Score raw rows like those the model was trained on.`);
       }
-      pool = await ScorerPool.start(folder.spec, folder.weights, threads, inputs.backend as BackendName | 'auto');
-      ctx.log(`batch-predict: ${source.rows.toLocaleString('en-US')} rows from ${source.describe} with ${resolved.version} (threshold ${threshold}); ${pool.threads} ${pool.backend} worker(s)`);
+      const src = source;
       const t0 = performance.now();
       const win = inputs.windowRows || windowRows(k);
-      await scoreAll(conn, source.db.prefetchConn, source.db.appendConn, (a, b) => transformSql(t, source.window(a, b), { label: false }), k, source.rows, win, inputs.batchRows, pool, ctx.log);
+      await scoreAll(conn, src.db.prefetchConn, src.db.appendConn, (a, b) => rawInputsSql(t, src.window(a, b)), plan, src.rows, win, inputs.batchRows, async () => {
+        pool = await starting;
+        ctx.log(`batch-predict: ${src.rows.toLocaleString('en-US')} rows from ${src.describe} with ${resolved.version} (threshold ${threshold}); ${pool.threads} ${pool.backend} worker(s)`);
+        return pool;
+      }, ctx.log);
       const seconds = (performance.now() - t0) / 1000;
       const keep = inputs.keepColumns.map((c) => `, t.${sqlIdent(c)}`).join('');
       await conn.run(
@@ -123,8 +132,8 @@ export const batchPredict = dsl.component({
       removeQuietly(out);
       throw e;
     } finally {
-      await pool?.close();
-      source.close();
+      await (pool ?? (await starting.catch(() => undefined)))?.close();
+      source?.close();
     }
   },
 });
@@ -134,17 +143,28 @@ export function windowRows(k: number): number {
   return Math.max(16384, Math.floor(2 ** 24 / k));
 }
 
-/** Feeds features through the pool, window by window; scores land, in row order, in table duckml_scores. */
+/** Raw inputs of one DuckDB vector, as the node API exposes them. */
+interface RawVector {
+  readonly items: Float64Array | Int32Array;
+  readonly validity: { readonly data: BigUint64Array | null };
+}
+
+/**
+ * Feeds raw inputs through the pool, window by window: DuckDB reads each window's inputs (on two
+ * connections taking turns, so the next window is read while this one is scored), the main thread
+ * copies them into batches, the workers transform and score them; scores land, in row order, in
+ * table duckml_scores.
+ */
 async function scoreAll(
   conn: DuckDBConnection,
   prefetchConn: DuckDBConnection,
   appendConn: DuckDBConnection,
-  featuresSql: (start: number, end: number) => string,
-  k: number,
+  inputsSql: (start: number, end: number) => string,
+  plan: RawPlan,
   total: number,
   win: number,
   batchRows: number,
-  pool: ScorerPool,
+  startPool: () => Promise<ScorerPool>,
   log: (m: string) => void,
 ): Promise<void> {
   await conn.run('CREATE OR REPLACE TABLE duckml_scores (score FLOAT)');
@@ -152,8 +172,6 @@ async function scoreAll(
   const applyError = (e: unknown) =>
     new Error(`the model's transform could not be applied to the rows: ${(e as Error).message.split('\n')[0]}. Check the column types of the rows to score against those the model was trained on.`);
   type Result = Awaited<ReturnType<DuckDBConnection['run']>>;
-  // Two connections take turns: while one window's rows are read and scored, the next window's
-  // query already runs on the other.
   const conns = [conn, prefetchConn];
   let nextWindow = 0;
   const start = (): Promise<Result> | undefined => {
@@ -161,11 +179,13 @@ async function scoreAll(
     if (a >= total) return undefined;
     const c = conns[nextWindow % 2]!;
     nextWindow++;
-    const p = c.run(`SELECT features FROM (${featuresSql(a, Math.min(total, a + win))})`);
+    const p = c.run(inputsSql(a, Math.min(total, a + win)));
     p.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
     return p;
   };
+  // The first window is read while the workers start.
   let pending = start();
+  const pool = await startPool();
   let result: Result | undefined;
   const fetch = async () => {
     for (;;) {
@@ -183,9 +203,14 @@ async function scoreAll(
       result = undefined;
     }
   };
-  const free: { x: Float32Array; out: Float32Array }[] = [];
-  const take = () => free.pop() ?? { x: new Float32Array(batchRows * k), out: new Float32Array(batchRows) };
-  const inflight: Promise<{ x: Float32Array; out: Float32Array; rows: number }>[] = [];
+  const rowBytes = rawRowBytes(plan);
+  const nd = plan.doubles;
+  const ni = plan.ints;
+  type Batch = { raw: ArrayBuffer; doubles: Float64Array; ints: Int32Array; out: Float32Array };
+  const free: Batch[] = [];
+  const batch = (raw: ArrayBuffer, out: Float32Array): Batch => ({ raw, ...rawViews(plan, raw, batchRows), out });
+  const take = () => free.pop() ?? batch(new ArrayBuffer(batchRows * rowBytes), new Float32Array(batchRows));
+  const inflight: Promise<{ raw: ArrayBuffer; out: Float32Array; rows: number }>[] = [];
   const maxInflight = pool.threads * 2;
   let cur = take();
   let filled = 0;
@@ -206,7 +231,7 @@ async function scoreAll(
   const drainHead = async () => {
     const r = await inflight.shift()!;
     append(r.out, r.rows);
-    free.push({ x: r.x, out: r.out });
+    free.push(batch(r.raw, r.out));
     done += r.rows;
     if (total > 0 && done / total >= nextReport) {
       const secs = (performance.now() - t0) / 1000;
@@ -217,7 +242,16 @@ async function scoreAll(
   const dispatch = async () => {
     if (filled === 0) return;
     const rows = filled;
-    inflight.push(pool.score(cur.x, rows, cur.out).then((v) => ({ ...v, rows })));
+    const first = read - filled; // the batch's first row in the source
+    inflight.push(
+      pool.scoreRaw(cur.raw, batchRows, rows, cur.out).then(
+        (v) => ({ ...v, rows }),
+        (e) => {
+          if (!(e instanceof FeatureRangeError)) throw e;
+          throw applyError(new Error(`row ${first + e.row + 1} has feature '${e.feature}' out of the FLOAT range after the transform; check that row's raw values`));
+        },
+      ),
+    );
     filled = 0;
     while (inflight.length >= maxInflight) await drainHead();
     cur = take();
@@ -225,25 +259,45 @@ async function scoreAll(
   try {
     for (let chunk = await fetch(); chunk && chunk.rowCount > 0; chunk = await fetch()) {
       const rc = chunk.rowCount;
-      const fv = chunk.getColumnVector(0) as unknown as { childData: { items: Float32Array; validity: Parameters<typeof firstInvalid>[2] } };
-      const items = fv.childData.items;
-      const bad = firstInvalid(items, rc * k, fv.childData.validity);
-      if (bad >= 0) throw new Error(`row ${read + Math.floor(bad / k) + 1} has a NULL, NaN or infinite feature ${bad % k} after the transform; check that row's raw values.`);
+      const vecs = Array.from({ length: nd + ni }, (_, j) => chunk.getColumnVector(j) as unknown as RawVector);
       for (let off = 0; off < rc; ) {
         const n = Math.min(rc - off, batchRows - filled);
-        cur.x.set(items.subarray(off * k, (off + n) * k), filled * k);
+        for (let j = 0; j < nd + ni; j++) {
+          const v = vecs[j]!;
+          const to = j < nd ? cur.doubles : cur.ints;
+          const at = (j < nd ? j : j - nd) * batchRows + filled;
+          to.set(v.items.subarray(off, off + n), at);
+          // NULL becomes NaN, which the transform imputes as it does NULL (codes are never NULL).
+          if (v.validity.data && j < nd) markNulls(v.validity.data, off, n, cur.doubles, at);
+        }
         filled += n;
+        read += n;
         off += n;
         if (filled === batchRows) await dispatch();
       }
-      read += rc;
     }
     await dispatch();
     while (inflight.length) await drainHead();
+    if (read !== total) throw new Error(`read ${read} rows but the source has ${total}; was it changed while scoring?`);
   } finally {
     // Let scoring in flight settle before the buffers and the appender go away.
     await Promise.allSettled(inflight);
     appender.closeSync();
+  }
+}
+
+/** Writes NaN to `to[at + i]` for each row off + i (i < n) that the validity mask marks NULL. */
+function markNulls(validity: BigUint64Array, off: number, n: number, to: Float64Array, at: number): void {
+  const words = new Uint32Array(validity.buffer, validity.byteOffset, validity.length * 2);
+  for (let i = 0; i < n; ) {
+    const bit = off + i;
+    const w = words[bit >>> 5]!;
+    if (w === 0xffffffff && (bit & 31) === 0 && i + 32 <= n) {
+      i += 32;
+      continue;
+    }
+    if (((w >>> (bit & 31)) & 1) === 0) to[at + i] = Number.NaN;
+    i++;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The two scam-classifier pipelines end to end with the local runner on a small demo warehouse:
- * train registers a champion; daily drift-checks, retrains, scores and writes the review queue.
+ * The scam-classifier pipelines end to end with the local runner on a small demo warehouse:
+ * train registers a champion; daily drift-checks, retrains, scores and writes the review queue;
+ * the scam-message variant trains on (part of) the real SpamAssassin corpus.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,10 @@ import { openDuckDB, queryRows } from '../../warehouse/duckdb';
 import { LocalRegistry } from '../../registry/local';
 import { scamClassifierTrain } from '../../pipelines/scam-classifier-train';
 import { scamClassifierDaily } from '../../pipelines/scam-classifier-daily';
+import { scamMessageTrain } from '../../pipelines/scam-message-train';
+import { createMessagesTable, loadCorpus, MESSAGE_COLUMNS } from '../../warehouse/spam-assassin';
+import { readTransform } from '../../components/preprocess/transform';
+import { haveIrSchema, validatePipelineSpec } from '../support/ir-validator';
 import { tmpDir } from './fixtures/splits';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
@@ -50,4 +55,48 @@ test('scam-classifier-train then scam-classifier-daily with duckml run on the em
   } finally {
     db.close();
   }
+});
+
+test('scam-message-train compiles to a valid spec and trains on the SpamAssassin messages without the leaking columns', async () => {
+  const spec = compile(scamMessageTrain);
+  if (haveIrSchema) expect(validatePipelineSpec(spec)).toEqual([]);
+  expect(Object.keys(spec.root.dag!.tasks).sort()).toEqual(['bigquery-extract', 'condition-1', 'evaluate', 'preprocess', 'train']);
+
+  const dir = tmpDir('duckml-messages-');
+  const wh = path.join(dir, 'warehouse.duckdb');
+  await buildDemoWarehouse({ path: wh, rows: 100, days: 1, messages: false });
+  // Every third message of the real corpus (~2,000, a third of them spam) keeps the run short.
+  const db = await openDuckDB(wh);
+  try {
+    await createMessagesTable(db.conn, loadCorpus().filter((_, i) => i % 3 === 0));
+  } finally {
+    db.close();
+  }
+  const lines: string[] = [];
+  const out = { write: (s: string) => lines.push(s), isTTY: false } as unknown as NodeJS.WriteStream;
+  const home = path.join(dir, 'home');
+  const run = await runPipeline(spec, { root: path.join(dir, 'runs'), display: 'lines', out, projectRoot: PROJECT_ROOT, params: { warehouse: `duckdb://${wh}`, registry: home, epochs: 15 } });
+  expect(run.error).toBeUndefined();
+  expect(run.state).toBe('succeeded');
+  expect(run.outputs.params.passed).toBe(true);
+
+  // The features are the SQL message features only: no corpus part, raw text, subject or id.
+  const champion = await new LocalRegistry(home).resolve('scam-message-classifier', 'champion');
+  expect(champion).toMatchObject({ version: '1', labels: { pipeline: 'scam-message-train' } });
+  expect(champion.metadata.threshold).toBe(run.outputs.params.threshold);
+  const features = MESSAGE_COLUMNS.filter((c) => c.type !== 'VARCHAR' && c.name !== 'is_spam').map((c) => c.name);
+  expect(readTransform(champion.uri).featureNames.slice().sort()).toEqual(features.sort());
+
+  // The threshold meets the message policy (target recall 0.9) on the test split, and the model separates spam well.
+  const m = champion.metrics;
+  expect(m.recall).toBeGreaterThanOrEqual(0.9);
+  expect(m.testRows).toBeGreaterThan(250);
+  expect(m.rocAuc).toBeGreaterThan(0.9);
+  expect(m.precision).toBeGreaterThan(0.8);
+
+  // The evaluation report is a pipeline output; the run's summary ends with where it is.
+  const report = run.outputs.artifacts.report![0]!;
+  expect(report.schemaTitle).toBe('system.HTML');
+  expect(fs.readFileSync(report.uri, 'utf8')).toMatch(/^<!doctype html>/i);
+  expect(lines.join('').trimEnd().split('\n').pop()).toBe(`report: ${path.relative(process.cwd(), report.uri)}`);
 });

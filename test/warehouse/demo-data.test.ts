@@ -1,4 +1,5 @@
 /** The demo warehouse: documented schema, plausible (not trivial) scammer behaviour, seeded, atomic. */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -165,6 +166,55 @@ describe('duckml demo-data', () => {
     expect(fs.existsSync(target)).toBe(true);
   });
 
+  test('--if-missing builds a missing warehouse once; a build killed halfway never counts as present', async () => {
+    const target = path.join(dir, 'if-missing', 'w.duckdb');
+    const uri = `duckdb://${target}`;
+    // A build killed mid-way (SIGKILL: no cleanup runs) leaves only its temporary, never the target.
+    const child = spawn(process.execPath, [path.join(__dirname, '../../bin/duckml.js'), 'demo-data', '--warehouse', uri, '--rows', '20_000_000', '--no-messages'], { stdio: 'ignore' });
+    const temps = () => (fs.existsSync(path.dirname(target)) ? fs.readdirSync(path.dirname(target)).filter((f) => f.startsWith('.w.duckdb.')) : []);
+    try {
+      for (let waited = 0; temps().length === 0; waited += 50) {
+        if (waited > 60_000 || child.exitCode !== null) throw new Error(`demo-data wrote no temporary file (exit ${child.exitCode})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 300)); // well into generating 20M rows
+    } finally {
+      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    }
+    expect(fs.existsSync(target)).toBe(false);
+    expect(temps().length).toBeGreaterThan(0);
+
+    const cli = async (args: string[]) => {
+      const out: string[] = [];
+      const [write, errWrite] = [process.stdout.write, process.stderr.write];
+      process.stdout.write = ((s: string) => out.push(s)) as never;
+      process.stderr.write = ((s: string) => out.push(s)) as never;
+      try {
+        return { code: await main(['demo-data', '--warehouse', uri, '--rows', '300', '--days', '1', '--no-messages', ...args]), out: out.join('') };
+      } finally {
+        process.stdout.write = write;
+        process.stderr.write = errWrite;
+      }
+    };
+    const built = await cli(['--if-missing']);
+    expect(built).toMatchObject({ code: 0, out: expect.stringMatching(/built .*w\.duckdb\n\s+user_activity\s+300 rows/) });
+    // The killed build's leftovers (its process is gone) were cleared away.
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['w.duckdb']);
+    const before = fs.statSync(target);
+    const again = await cli(['--if-missing', '--rows', '900']);
+    expect(again).toEqual({ code: 0, out: expect.stringMatching(/w\.duckdb is already built; kept as it is \(--if-missing\)/) });
+    const after = fs.statSync(target);
+    expect([after.ino, after.mtimeMs, after.size]).toEqual([before.ino, before.mtimeMs, before.size]);
+    const d = await openDuckDB(target, { readOnly: true });
+    const [r] = await queryRows(d.conn, 'SELECT count(*) AS n FROM user_activity');
+    d.close();
+    expect(r!.n).toBe(300);
+    // Without the flag it is rebuilt.
+    expect((await cli(['--rows', '400'])).code).toBe(0);
+    expect(fs.statSync(target).ino).not.toBe(before.ino);
+  });
+
   test('bad options are usage errors', async () => {
     const err: string[] = [];
     const errWrite = process.stderr.write;
@@ -172,10 +222,12 @@ describe('duckml demo-data', () => {
     try {
       expect(await main(['demo-data', '--rows', 'many'])).toBe(2);
       expect(await main(['demo-data', '--warehouse', 'bq://some-project'])).toBe(2);
+      expect(await main(['demo-data', '--warehouse', `duckdb://${dir}`, '--if-missing'])).toBe(2);
     } finally {
       process.stderr.write = errWrite;
     }
     expect(err.join('')).toMatch(/--rows must be an integer ≥ 1, got 'many'/);
     expect(err.join('')).toMatch(/not a duckdb:\/\/ URI/);
+    expect(err.join('')).toMatch(/is a folder, not a DuckDB file; remove it, or pass --warehouse duckdb:\/\/PATH naming a file/);
   });
 });
