@@ -98,5 +98,8 @@ test('scam-message-train compiles to a valid spec and trains on the SpamAssassin
   const report = run.outputs.artifacts.report![0]!;
   expect(report.schemaTitle).toBe('system.HTML');
   expect(fs.readFileSync(report.uri, 'utf8')).toMatch(/^<!doctype html>/i);
-  expect(lines.join('').trimEnd().split('\n').pop()).toBe(`report: ${path.relative(process.cwd(), report.uri)}`);
+  // The summary points at an openable copy (.html) of the extension-less artifact file.
+  const shown = `${path.relative(process.cwd(), report.uri)}.html`;
+  expect(lines.join('').trimEnd().split('\n').pop()).toBe(`report: ${shown}`);
+  expect(fs.readFileSync(shown, 'utf8')).toBe(fs.readFileSync(report.uri, 'utf8'));
 });
