@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as dsl from '../../dsl';
 import { DuckDBDataChunk, FLOAT, type DuckDBConnection } from '@duckdb/node-api';
 import { readModelFolder, type LoadedModelFolder } from '../train/model-files';
-import { rawInputsSql, rawPlan, rawRowBytes, rawViews, type RawPlan } from './raw-transform';
+import { copyRawChunk, rawInputsSql, rawPlan, rawRowBytes, rawViews, type RawPlan, type RawVector } from './raw-transform';
 import { withRegistry } from '../../registry/open';
 import { parseModelRef } from '../../registry/names';
 import { uriToPath } from '../../executor/uri';
@@ -89,7 +89,9 @@ export const batchPredict = dsl.component({
     try {
       source = await openSource({ dataPath: inputs.data?.path, query: inputs.query, warehouse: inputs.warehouse });
       const conn = source.db.conn;
-      const cols = (await queryRows(conn, `DESCRIBE ${source.sql}`)).map((r) => String(r.column_name));
+      const described = await queryRows(conn, `DESCRIBE ${source.sql}`);
+      const cols = described.map((r) => String(r.column_name));
+      const types = new Map(described.map((r) => [String(r.column_name), String(r.column_type)]));
       const missing = [t.idColumn, ...t.steps.map((s) => s.column), ...inputs.keepColumns].filter((c, i, a) => !cols.includes(c) && a.indexOf(c) === i);
       if (missing.length) {
         throw new Error(`the rows to score lack column(s) ${missing.join(', ')} that the model's transform (or keepColumns) reads; they have ${cols.join(', ')}. Score raw rows like those the model was trained on.`);
@@ -97,7 +99,7 @@ export const batchPredict = dsl.component({
       const src = source;
       const t0 = performance.now();
       const win = inputs.windowRows || windowRows(k);
-      await scoreAll(conn, src.db.prefetchConn, src.db.appendConn, (a, b) => rawInputsSql(t, src.window(a, b)), plan, src.rows, win, inputs.batchRows, async () => {
+      await scoreAll(conn, src.db.prefetchConn, src.db.appendConn, (a, b) => rawInputsSql(t, src.window(a, b), types), plan, src.rows, win, inputs.batchRows, async () => {
         pool = await starting;
         ctx.log(`batch-predict: ${src.rows.toLocaleString('en-US')} rows from ${src.describe} with ${resolved.version} (threshold ${threshold}); ${pool.threads} ${pool.backend} worker(s)`);
         return pool;
@@ -138,22 +140,16 @@ export const batchPredict = dsl.component({
   },
 });
 
-/** Rows per window of the source: ~64 MiB of features, so memory stays bounded whatever the input. */
+/** Rows per window of the source (one streamed query each): about 64 MiB of features. */
 export function windowRows(k: number): number {
   return Math.max(16384, Math.floor(2 ** 24 / k));
 }
 
-/** Raw inputs of one DuckDB vector, as the node API exposes them. */
-interface RawVector {
-  readonly items: Float64Array | Int32Array;
-  readonly validity: { readonly data: BigUint64Array | null };
-}
-
 /**
- * Feeds raw inputs through the pool, window by window: DuckDB reads each window's inputs (on two
- * connections taking turns, so the next window is read while this one is scored), the main thread
- * copies them into batches, the workers transform and score them; scores land, in row order, in
- * table duckml_scores.
+ * Feeds raw inputs through the pool, window by window: DuckDB streams each window's inputs, the
+ * main thread copies them into batches, the workers transform and score them (a few batches in
+ * flight, so reading, scoring and appending overlap); scores land, in row order, in table
+ * duckml_scores.
  */
 async function scoreAll(
   conn: DuckDBConnection,
@@ -171,7 +167,10 @@ async function scoreAll(
   const appender = await appendConn.createAppender('duckml_scores');
   const applyError = (e: unknown) =>
     new Error(`the model's transform could not be applied to the rows: ${(e as Error).message.split('\n')[0]}. Check the column types of the rows to score against those the model was trained on.`);
-  type Result = Awaited<ReturnType<DuckDBConnection['run']>>;
+  type Result = Awaited<ReturnType<DuckDBConnection['stream']>>;
+  type Chunk = Awaited<ReturnType<Result['fetchChunk']>>;
+  // Windows are streamed (DuckDB computes them in parallel, a buffer ahead, without materialising
+  // them) on two connections taking turns: the next window's query starts as this one is read.
   const conns = [conn, prefetchConn];
   let nextWindow = 0;
   const start = (): Promise<Result> | undefined => {
@@ -179,15 +178,16 @@ async function scoreAll(
     if (a >= total) return undefined;
     const c = conns[nextWindow % 2]!;
     nextWindow++;
-    const p = c.run(inputsSql(a, Math.min(total, a + win)));
+    const p = c.stream(inputsSql(a, Math.min(total, a + win)));
     p.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
     return p;
   };
   // The first window is read while the workers start.
   let pending = start();
-  const pool = await startPool();
   let result: Result | undefined;
-  const fetch = async () => {
+  // The next chunk is fetched (on a libuv thread) while this one is copied.
+  let nextChunk: Promise<Chunk> | undefined;
+  const fetch = async (): Promise<Chunk> => {
     for (;;) {
       if (!result) {
         if (!pending) return null;
@@ -196,22 +196,30 @@ async function scoreAll(
         });
         pending = start();
       }
-      const chunk = await result.fetchChunk().catch((e) => {
+      const chunk = await (nextChunk ?? result.fetchChunk()).catch((e) => {
         throw applyError(e);
       });
-      if (chunk && chunk.rowCount > 0) return chunk;
+      nextChunk = undefined;
+      if (chunk && chunk.rowCount > 0) {
+        nextChunk = result.fetchChunk();
+        nextChunk.catch(() => undefined);
+        return chunk;
+      }
       result = undefined;
     }
   };
+  const starting = startPool();
+  starting.catch(() => undefined); // observed at the first dispatch (or below)
+  let pool: ScorerPool | undefined;
   const rowBytes = rawRowBytes(plan);
-  const nd = plan.doubles;
-  const ni = plan.ints;
   type Batch = { raw: ArrayBuffer; doubles: Float64Array; ints: Int32Array; out: Float32Array };
   const free: Batch[] = [];
   const batch = (raw: ArrayBuffer, out: Float32Array): Batch => ({ raw, ...rawViews(plan, raw, batchRows), out });
   const take = () => free.pop() ?? batch(new ArrayBuffer(batchRows * rowBytes), new Float32Array(batchRows));
   const inflight: Promise<{ raw: ArrayBuffer; out: Float32Array; rows: number }>[] = [];
-  const maxInflight = pool.threads * 2;
+  // Batches read while the workers start (up to maxInflight), dispatched once they are ready.
+  const early: { b: Batch; rows: number; first: number }[] = [];
+  let maxInflight = 4;
   let cur = take();
   let filled = 0;
   let read = 0;
@@ -239,65 +247,55 @@ async function scoreAll(
       while (nextReport <= done / total) nextReport += 0.1;
     }
   };
-  const dispatch = async () => {
-    if (filled === 0) return;
-    const rows = filled;
-    const first = read - filled; // the batch's first row in the source
-    inflight.push(
-      pool.scoreRaw(cur.raw, batchRows, rows, cur.out).then(
-        (v) => ({ ...v, rows }),
-        (e) => {
-          if (!(e instanceof FeatureRangeError)) throw e;
-          throw applyError(new Error(`row ${first + e.row + 1} has feature '${e.feature}' out of the FLOAT range after the transform; check that row's raw values`));
-        },
-      ),
+  const send = (p: ScorerPool, b: Batch, rows: number, first: number) => {
+    const scored = p.scoreRaw(b.raw, batchRows, rows, b.out).then(
+      (v) => ({ ...v, rows }),
+      (e) => {
+        if (!(e instanceof FeatureRangeError)) throw e;
+        throw applyError(new Error(`row ${first + e.row + 1} has feature '${e.feature}' out of the FLOAT range after the transform; check that row's raw values`));
+      },
     );
+    scored.catch(() => undefined); // observed in order by drainHead; never an unhandled rejection meanwhile
+    inflight.push(scored);
+  };
+  const dispatch = async (last = false) => {
+    if (filled > 0) early.push({ b: cur, rows: filled, first: read - filled });
     filled = 0;
-    while (inflight.length >= maxInflight) await drainHead();
+    if (!pool && early.length < maxInflight && !last) {
+      cur = take();
+      return;
+    }
+    if (!pool) {
+      pool = await starting;
+      maxInflight = pool.threads * 2;
+    }
+    for (const e of early.splice(0)) {
+      send(pool, e.b, e.rows, e.first);
+      while (inflight.length >= maxInflight) await drainHead();
+    }
     cur = take();
   };
   try {
     for (let chunk = await fetch(); chunk && chunk.rowCount > 0; chunk = await fetch()) {
       const rc = chunk.rowCount;
-      const vecs = Array.from({ length: nd + ni }, (_, j) => chunk.getColumnVector(j) as unknown as RawVector);
+      const vecs = Array.from({ length: plan.doubles + plan.ints }, (_, j) => chunk.getColumnVector(j) as unknown as RawVector);
       for (let off = 0; off < rc; ) {
         const n = Math.min(rc - off, batchRows - filled);
-        for (let j = 0; j < nd + ni; j++) {
-          const v = vecs[j]!;
-          const to = j < nd ? cur.doubles : cur.ints;
-          const at = (j < nd ? j : j - nd) * batchRows + filled;
-          to.set(v.items.subarray(off, off + n), at);
-          // NULL becomes NaN, which the transform imputes as it does NULL (codes are never NULL).
-          if (v.validity.data && j < nd) markNulls(v.validity.data, off, n, cur.doubles, at);
-        }
+        copyRawChunk(plan, vecs, off, n, cur, batchRows, filled);
         filled += n;
         read += n;
         off += n;
         if (filled === batchRows) await dispatch();
       }
     }
-    await dispatch();
+    await dispatch(true);
     while (inflight.length) await drainHead();
     if (read !== total) throw new Error(`read ${read} rows but the source has ${total}; was it changed while scoring?`);
   } finally {
-    // Let scoring in flight settle before the buffers and the appender go away.
-    await Promise.allSettled(inflight);
+    // Let scoring and reads in flight settle before the buffers, the appender and the
+    // connections go away.
+    await Promise.allSettled([...inflight, nextChunk, pending, starting]);
     appender.closeSync();
-  }
-}
-
-/** Writes NaN to `to[at + i]` for each row off + i (i < n) that the validity mask marks NULL. */
-function markNulls(validity: BigUint64Array, off: number, n: number, to: Float64Array, at: number): void {
-  const words = new Uint32Array(validity.buffer, validity.byteOffset, validity.length * 2);
-  for (let i = 0; i < n; ) {
-    const bit = off + i;
-    const w = words[bit >>> 5]!;
-    if (w === 0xffffffff && (bit & 31) === 0 && i + 32 <= n) {
-      i += 32;
-      continue;
-    }
-    if (((w >>> (bit & 31)) & 1) === 0) to[at + i] = Number.NaN;
-    i++;
   }
 }
 

@@ -18,7 +18,7 @@ interface Init {
 }
 
 /** Rows transformed, then scored, at a time: their features and activations fit in L2. */
-const SLICE = 4096;
+const SLICE = 2048;
 
 function installed(pkg: string): boolean {
   try {
@@ -55,7 +55,6 @@ type Message =
   | { id: number; raw: ArrayBuffer; stride: number; rows: number; out: ArrayBuffer };
 
 async function main(init: Init): Promise<void> {
-  if (process.env.BP_TID) require('node:fs').appendFileSync(process.env.BP_TID, `${require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()}\n`); // TEMP-DIAG
   let loaded = await lightWasm(init.backend);
   if (!loaded) {
     const b = await loadBackend(init.backend);

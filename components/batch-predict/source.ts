@@ -25,9 +25,8 @@ export interface Source {
   /** A SELECT yielding the raw rows in a fixed order. */
   readonly sql: string;
   /**
-   * The rows [start, end) of `sql`, in the same order. Scoring reads the source window by window:
-   * each window is computed in parallel (a streamed query runs on about one core) and memory
-   * stays bounded by the window.
+   * The rows [start, end) of `sql`, in the same order. Scoring streams the source window by
+   * window, on two connections taking turns (the next window's query starts while this one is read).
    */
   window(start: number, end: number): string;
   readonly rows: number;

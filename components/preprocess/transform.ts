@@ -2,7 +2,9 @@
  * The fitted transform (notes/ml-contracts.md): `transform.json` in the Transform artifact's
  * folder. Preprocess writes it; training, evaluation and batch prediction apply it verbatim
  * through transformSql (DuckDB) or applyTransform (in memory), which compute the same float32
- * features bit for bit, so there is no train/serve skew.
+ * features bit for bit, so there is no train/serve skew. Batch prediction computes them a third
+ * way (components/batch-predict/raw-transform.ts); change all three together —
+ * test/components/raw-transform.test.ts compares them on demo data.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -215,13 +217,17 @@ export function applyTransform(t: Transform, rows: readonly Record<string, unkno
       const v = r[s.column];
       if (s.kind === 'standard' || s.kind === 'robust') {
         const x = toNumber(v, s.column, i);
-        const c = Math.min(Math.max(x === null ? s.impute : x, s.clip[0]), s.clip[1]);
+        let c = x === null ? s.impute : x;
+        // greatest(c, lo) then least(c, hi) as DuckDB picks: the first argument unless the other is
+        // strictly greater (less), so -0.0 stays -0.0 where Math.max would make it +0.
+        if (s.clip[0] > c) c = s.clip[0];
+        if (s.clip[1] < c) c = s.clip[1];
         features[j++] = s.kind === 'standard' ? (c - s.mean) / s.std : (c - s.median) / s.iqr;
       } else if (s.kind === 'onehot') {
         const x = toText(v);
-        const at = x === null ? -1 : s.categories.indexOf(x);
-        for (let c = 0; c < s.categories.length; c++) features[j++] = c === at ? 1 : 0;
-        features[j++] = at < 0 ? 1 : 0;
+        // Each category compared, as transformSql does (a category listed twice sets both).
+        for (const c of s.categories) features[j++] = c === x ? 1 : 0;
+        features[j++] = x === null || !s.categories.includes(x) ? 1 : 0;
       } else {
         const b = hashBucket(toText(v), s.buckets);
         for (let c = 0; c < s.buckets; c++) features[j++] = c === b ? 1 : 0;

@@ -122,6 +122,13 @@ describe('batch-predict', () => {
     await expectNone({ data: noCol, model: modelPath }, /lack column\(s\) f2 that the model's transform/);
     const text = await writeParquet(path.join(home, 'text.parquet'), `SELECT * REPLACE ('abc' AS f1) FROM (${rawSql(20)})`);
     await expectNone({ data: text, model: modelPath }, /the model's transform could not be applied to the rows: Conversion Error/);
+    // A feature beyond FLOAT's range (transformSql's cast to FLOAT[k] refuses it too), row named.
+    const tiny = path.join(home, 'tiny-std-model');
+    fs.cpSync(modelPath, tiny, { recursive: true });
+    const tj = JSON.parse(fs.readFileSync(path.join(tiny, 'transform.json'), 'utf8'));
+    tj.steps[1] = { ...tj.steps[1], std: 1e-300 };
+    fs.writeFileSync(path.join(tiny, 'transform.json'), JSON.stringify(tj));
+    await expectNone({ data: splits.raw, model: tiny, batchRows: 1000 }, /the model's transform could not be applied to the rows: row 1 has feature 'f1' out of the FLOAT range after the transform/);
     await expectNone({ data: splits.raw, model: modelPath, query: 'SELECT 1' }, /either a Dataset \('data'\) or a warehouse query \('query'\); both were given/);
     await expectNone({ model: modelPath, query: 'SELECT * FROM nowhere', warehouse: `duckdb://${path.join(home, 'missing.duckdb')}` }, /warehouse duckdb:\/\/.*missing\.duckdb does not exist/);
     await expectNone({ data: splits.raw, model: modelPath, outputTable: 'drop table x' }, /outputTable 'drop table x' is not a table name/);
