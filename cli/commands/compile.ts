@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatFor, serialize, writeFileAtomic } from '../../compiler';
 import { parseParams, ParamError } from '../../compiler/params';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT } from '../exit-codes';
 import { loadPipeline } from '../load-pipeline';
 import { componentImage, loadProjectConfig } from '../project-config';
@@ -21,22 +21,13 @@ export const command: Command = {
   summary: 'compile a pipeline file to PipelineSpec JSON/YAML',
   usage: USAGE,
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          output: { type: 'string', short: 'o' },
-          export: { type: 'string' },
-          param: { type: 'string', multiple: true },
-          image: { type: 'string' },
-          'no-typecheck': { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`, EXIT.usage);
-    }
+    const args = parseCommandArgs(argv, {
+      output: { type: 'string', short: 'o' },
+      export: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      image: { type: 'string' },
+      'no-typecheck': { type: 'boolean' },
+    }, USAGE);
     const [file, ...extra] = args.positionals;
     if (!file) throw new CliError(`which pipeline file?\n\n${USAGE}`, EXIT.usage);
     if (extra.length) throw new CliError(`unexpected arguments: ${extra.join(' ')}\n\n${USAGE}`, EXIT.usage);

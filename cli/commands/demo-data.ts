@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEMO_DEFAULTS } from '../../warehouse/user-activity';
 import { DEFAULT_WAREHOUSE_PATH, parseWarehouseUri } from '../../warehouse/uri';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT } from '../exit-codes';
 import type { Command } from '../main';
 
@@ -33,23 +33,16 @@ export const command: Command = {
   summary: 'build the local demo warehouse (user_activity, messages)',
   usage: USAGE,
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        options: {
-          warehouse: { type: 'string' },
-          rows: { type: 'string' },
-          days: { type: 'string' },
-          seed: { type: 'string' },
-          'scam-rate': { type: 'string' },
-          'no-messages': { type: 'boolean' },
-          'if-missing': { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`, EXIT.usage);
-    }
+    const args = parseCommandArgs(argv, {
+      warehouse: { type: 'string' },
+      rows: { type: 'string' },
+      days: { type: 'string' },
+      seed: { type: 'string' },
+      'scam-rate': { type: 'string' },
+      'no-messages': { type: 'boolean' },
+      'if-missing': { type: 'boolean' },
+    }, USAGE);
+    if (args.positionals.length) throw new CliError(`unexpected arguments: ${args.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
     const v = args.values;
     let file = DEFAULT_WAREHOUSE_PATH;
     if (v.warehouse !== undefined) {

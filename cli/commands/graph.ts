@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../../compiler';
 import { GraphError, graphFormatFor, renderGraph, type GraphFormat } from '../../graph';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT } from '../exit-codes';
 import { loadPipeline } from '../load-pipeline';
 import type { Command } from '../main';
@@ -21,20 +21,11 @@ export const command: Command = {
   summary: 'draw a pipeline DAG as SVG, Graphviz DOT or Mermaid',
   usage: USAGE,
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          output: { type: 'string', short: 'o' },
-          export: { type: 'string' },
-          'no-typecheck': { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`, EXIT.usage);
-    }
+    const args = parseCommandArgs(argv, {
+      output: { type: 'string', short: 'o' },
+      export: { type: 'string' },
+      'no-typecheck': { type: 'boolean' },
+    }, USAGE);
     const [file, ...extra] = args.positionals;
     if (!file) throw new CliError(`which pipeline file or spec?\n\n${USAGE}`, EXIT.usage);
     if (extra.length) throw new CliError(`unexpected arguments: ${extra.join(' ')}\n\n${USAGE}`, EXIT.usage);

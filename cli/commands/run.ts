@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseParams, ParamError } from '../../compiler/params';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT } from '../exit-codes';
 import { loadPipeline } from '../load-pipeline';
 import type { Command } from '../main';
@@ -28,28 +28,19 @@ export const command: Command = {
   summary: 'run a pipeline locally (TypeScript components as processes, others in Docker)',
   usage: USAGE,
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          param: { type: 'string', multiple: true },
-          root: { type: 'string' },
-          'no-cache': { type: 'boolean' },
-          parallelism: { type: 'string' },
-          'fail-slow': { type: 'boolean' },
-          resume: { type: 'string' },
-          export: { type: 'string' },
-          progress: { type: 'string' },
-          verbose: { type: 'boolean', short: 'v' },
-          'no-typecheck': { type: 'boolean' },
-          'project-root': { type: 'string' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`, EXIT.usage);
-    }
+    const args = parseCommandArgs(argv, {
+      param: { type: 'string', multiple: true },
+      root: { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      parallelism: { type: 'string' },
+      'fail-slow': { type: 'boolean' },
+      resume: { type: 'string' },
+      export: { type: 'string' },
+      progress: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      'no-typecheck': { type: 'boolean' },
+      'project-root': { type: 'string' },
+    }, USAGE);
     const v = args.values;
     const [file, ...extra] = args.positionals;
     if (extra.length) throw new CliError(`unexpected arguments: ${extra.join(' ')}\n\n${USAGE}`, EXIT.usage);
