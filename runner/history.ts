@@ -11,15 +11,8 @@ import { Journal, foldJournal } from './journal';
 import type { ArtifactRef, IoValues, RunEvent, RunRecord, RunState, TaskRecord } from './model';
 import { MetadataStore } from './store';
 import { storeFile } from './run';
+import { processAlive } from '../util/process';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Brings the store up to date with run journals under `root`. */
 export async function syncRuns(root: string): Promise<void> {
@@ -40,7 +33,7 @@ export async function syncRuns(root: string): Promise<void> {
     const folded = foldJournal(journal);
     const run = folded.run;
     if (!run) continue;
-    const gone = run.state === 'running' && run.host === os.hostname() && !alive(run.pid);
+    const gone = run.state === 'running' && run.host === os.hostname() && !processAlive(run.pid);
     if (state === 'running' && !gone && run.state === 'running') continue;
     events.push(...journal);
     if (gone) events.push({ type: 'run', run: { ...run, state: 'interrupted' } });

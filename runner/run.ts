@@ -21,6 +21,7 @@ import { WarmPool } from './prewarm';
 import { Scheduler } from './scheduler';
 import { Semaphore } from './semaphore';
 import { MetadataStore, StoreWriter } from './store';
+import { processAlive } from '../util/process';
 
 export interface RunOptions {
   /** Pipeline root: where runs write (default .duckml/runs in the current folder). */
@@ -71,14 +72,6 @@ function uuidOf(runId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Claims a run folder for this process (a second process resuming the same run is refused). */
 function lock(runDir: string, runId: string): () => void {
@@ -90,7 +83,7 @@ function lock(runDir: string, runId: string): () => void {
       return () => fs.rmSync(file, { force: true });
     } catch {
       const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) throw new RunRefused(`run ${runId} is being run by process ${pid}; wait for it or stop it first.`, 'busy');
+      if (pid && pid !== process.pid && processAlive(pid)) throw new RunRefused(`run ${runId} is being run by process ${pid}; wait for it or stop it first.`, 'busy');
       fs.rmSync(file, { force: true });
     }
   }

@@ -10,6 +10,7 @@ import { commit, removeQuietly, tempBeside } from './atomic';
 import { openDuckDB, queryRows, sqlString } from './duckdb';
 import { createMessagesTable, MESSAGE_COLUMNS } from './spam-assassin';
 import { DEMO_DEFAULTS, USER_ACTIVITY_COLUMNS, userActivitySql, type UserActivityOptions } from './user-activity';
+import { processAlive } from '../util/process';
 
 export interface DemoDataOptions extends Partial<UserActivityOptions> {
   /** The DuckDB file to create or replace. */
@@ -30,14 +31,6 @@ export interface DemoDataResult {
 
 export { DEMO_DEFAULTS };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes what builds of `target` that were killed (SIGKILL, power loss) left beside it: temporaries
@@ -55,7 +48,7 @@ export function removeAbandonedTemps(target: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}\.tmp/.exec(name.slice(prefix.length)) : null;
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     removeQuietly(path.join(dir, name));
     removed.push(name);
   }
