@@ -1,8 +1,9 @@
 /**
  * Batch prediction measurements, run as their own process (peak RSS is this process and its
  * worker threads):
- *   node -r ./cli/register.js bench/ml-predict.ts batch THREADS   batch-predict on the 1M raw rows
- *   node -r ./cli/register.js bench/ml-predict.ts score THREADS   the scoring workers alone, 1M rows in memory
+ *   node -r ./cli/register.js bench/ml-predict.ts batch THREADS [SCORER]   batch-predict on the 1M raw rows
+ *   node -r ./cli/register.js bench/ml-predict.ts score THREADS [SCORER]   the scoring workers alone, 1M rows in memory
+ * SCORER: auto (default), onnxruntime, wasm, cpu … (batch-predict's 'backend' input).
  * Prints one JSON line.
  */
 import * as fs from 'node:fs';
@@ -11,6 +12,7 @@ import { runComponent } from '../executor';
 import { train } from '../components/train/component';
 import { batchPredict } from '../components/batch-predict/component';
 import { ScorerPool } from '../components/batch-predict/scorer-pool';
+import { checkScorerChoice } from '../components/batch-predict/scorer';
 import { readModelFolder } from '../components/train/model-files';
 import { readSplit } from '../components/train/split-reader';
 import { BENCH_DIR, prepare } from './ml-data';
@@ -25,19 +27,20 @@ async function benchModel(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const [mode = 'batch', threadsArg = '2'] = process.argv.slice(2);
+  const [mode = 'batch', threadsArg = '2', scorerArg = 'auto'] = process.argv.slice(2);
   const threads = Number(threadsArg);
+  const scorer = checkScorerChoice(scorerArg);
   const data = await prepare();
   const model = await benchModel();
   if (mode === 'batch') {
     const out = path.join(BENCH_DIR, `predict-${threads}`);
     fs.rmSync(out, { recursive: true, force: true });
     const t0 = performance.now();
-    const r = await runComponent(batchPredict, { data: data.raw, model, threads }, { outputDir: out, log: (l) => process.stderr.write(`${l}\n`) });
+    const r = await runComponent(batchPredict, { data: data.raw, model, threads, backend: scorer }, { outputDir: out, log: (l) => process.stderr.write(`${l}\n`) });
     const seconds = (performance.now() - t0) / 1000;
     const md = (r.artifacts.predictions as { metadata: Record<string, number> }).metadata;
     process.stdout.write(
-      `${JSON.stringify({ mode, threads, rows: r.outputs.rows, seconds, rowsPerSecond: Number(r.outputs.rows) / seconds, streamRowsPerSecond: md.scoringRowsPerSecond, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+      `${JSON.stringify({ mode, threads, scorer: md.scorer, rows: r.outputs.rows, seconds, rowsPerSecond: Number(r.outputs.rows) / seconds, streamRowsPerSecond: md.scoringRowsPerSecond, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
     );
     return;
   }
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
   const rows = 1_000_000;
   const k = test.k;
   const batch = 65536;
-  const pool = await ScorerPool.start(folder.spec, folder.weights, threads, 'wasm');
+  const pool = await ScorerPool.start(folder.spec, folder.weights, threads, scorer);
   const buffers: { x: Float32Array; out: Float32Array }[] = Array.from({ length: threads * 2 }, () => ({ x: new Float32Array(batch * k), out: new Float32Array(batch) }));
   for (const b of buffers) for (let i = 0; i < batch; i++) b.x.set(test.features.subarray((i % test.rows) * k, ((i % test.rows) + 1) * k), i * k);
   const run = async () => {
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
   await run();
   const seconds = (performance.now() - t0) / 1000;
   await pool.close();
-  process.stdout.write(`${JSON.stringify({ mode, threads, rows, seconds, rowsPerSecond: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ mode, threads, scorer: pool.backend, rows, seconds, rowsPerSecond: rows / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
 main().catch((e) => {

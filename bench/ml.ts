@@ -93,22 +93,31 @@ async function main(): Promise<void> {
     );
   }
 
+  // Each scorer side by side: tfjs wasm is the baseline the issue quotes, ONNX Runtime what
+  // batch-predict picks when installed ('auto').
   results.predict = {};
-  for (const threads of [2, 1]) {
-    const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['score', String(threads)]));
-    const s = best(rs);
-    results.predict[`score ${threads}`] = { best: s, runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
-    line(`score  ${threads} worker(s), in memory          ${m(s.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((r) => m(r.rowsPerSecond)).join(', ')}; peak RSS ${Math.round(s.maxRssMiB)} MiB)`);
+  for (const scorer of ['onnxruntime', 'wasm']) {
+    for (const threads of [2, 1]) {
+      const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['score', String(threads), scorer]));
+      const s = best(rs);
+      results.predict[`score ${scorer} ${threads}`] = { best: s, runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
+      line(`score ${scorer.padEnd(11)} ${threads} worker(s), in memory           ${m(s.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((r) => m(r.rowsPerSecond)).join(', ')}; peak RSS ${Math.round(s.maxRssMiB)} MiB)`);
+    }
   }
-  for (const threads of [2, 1]) {
-    const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['batch', String(threads)]));
-    const b = best(rs);
-    results.predict[`batch ${threads}`] = { best: b, runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
-    line(
-      `batch-predict ${threads} worker(s), Parquet → Parquet ${m(b.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((r) => m(r.rowsPerSecond)).join(', ')}; ` +
-        `${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(2)} s incl. transform + write; stream ${m(b.streamRowsPerSecond)} rows/s; peak RSS ${Math.round(b.maxRssMiB)} MiB)`,
-    );
+  for (const scorer of ['onnxruntime', 'wasm']) {
+    for (const threads of [2, 1]) {
+      const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['batch', String(threads), scorer]));
+      const b = best(rs);
+      results.predict[`batch ${scorer} ${threads}`] = { best: b, runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
+      line(
+        `batch-predict ${scorer.padEnd(11)} ${threads} worker(s), Parquet → Parquet ${m(b.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((r) => m(r.rowsPerSecond)).join(', ')}; ` +
+          `${b.rows.toLocaleString('en-US')} rows in ${b.seconds.toFixed(2)} s incl. read, transform, write; stream ${m(b.streamRowsPerSecond)} rows/s; peak RSS ${Math.round(b.maxRssMiB)} MiB)`,
+      );
+    }
   }
+  const ratio = (a: string, b: string) => results.predict[a].best.rowsPerSecond / results.predict[b].best.rowsPerSecond;
+  results.ratios = { ...(results.ratios ?? {}), scoreOrtVsWasm2: ratio('score onnxruntime 2', 'score wasm 2'), batchOrtVsWasm2: ratio('batch onnxruntime 2', 'batch wasm 2') };
+  line(`ratio: ONNX Runtime / tfjs wasm, 2 workers: scoring in memory ${results.ratios.scoreOrtVsWasm2.toFixed(2)}×, batch-predict end to end ${results.ratios.batchOrtVsWasm2.toFixed(2)}×`);
 
   if (!SKIP.has('pipeline')) {
     const root = path.join(BENCH_DIR, 'runs');

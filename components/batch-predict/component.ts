@@ -2,8 +2,8 @@
  * batch-predict: scores a Dataset or a warehouse query with a model (an artifact, or a registry
  * version or alias such as scam-classifier@champion), applying the model's saved transform:
  * DuckDB reads each step's raw input and the scoring workers (both cores) compute the features,
- * bit for bit as transformSql does (raw-transform.ts). Rows stream through in batches, so memory
- * stays bounded; the scores are matched back to ids by position and written as Parquet
+ * bit for bit as transformSql does (raw-transform.ts), and score them (scorer.ts: ONNX Runtime when
+ * installed, else tfjs). Rows stream through in batches, so memory stays bounded; the scores are matched back to ids by position and written as Parquet
  * (id, score, label at the threshold, model_version), and optionally as a warehouse table.
  */
 import * as fs from 'node:fs';
@@ -19,7 +19,7 @@ import { FeatureRangeError, ScorerPool } from './scorer-pool';
 import { openSource, type Source } from './source';
 import { sqlIdent, sqlString, withDuckDB, queryRows } from '../../warehouse/duckdb';
 import { commit, removeQuietly, tempBeside } from '../../warehouse/atomic';
-import type { BackendName } from '../train/backend';
+import { checkScorerChoice } from './scorer';
 
 interface ResolvedModel {
   readonly folder: LoadedModelFolder;
@@ -64,13 +64,14 @@ export const batchPredict = dsl.component({
     batchRows: dsl.int({ default: 65536 }),
     windowRows: dsl.int({ default: 0, description: 'rows the source is read in at a time; 0 = about 64 MiB of features' }),
     threads: dsl.int({ default: 0, description: 'scoring workers; 0 = one per core (at most 2)' }),
-    backend: dsl.string({ default: 'auto' }),
+    backend: dsl.string({ default: 'auto', description: "what scores: 'auto' (ONNX Runtime if installed, else the best tfjs backend), 'onnxruntime', or a tfjs backend: tensorflow-gpu, tensorflow, wasm, cpu" }),
   },
   outputs: { predictions: dsl.Dataset, modelVersion: dsl.string(), rows: dsl.int(), flagged: dsl.int() },
   run: async (inputs, { predictions }, ctx) => {
     if (!Number.isInteger(inputs.batchRows) || inputs.batchRows < 1 || inputs.batchRows > 1 << 22) throw new Error(`batchRows ${inputs.batchRows} must be a whole number from 1 to 4194304.`);
     if (!Number.isInteger(inputs.windowRows) || inputs.windowRows < 0) throw new Error(`windowRows ${inputs.windowRows} must be a whole number ≥ 0 (0 = automatic).`);
     if (inputs.outputTable && !TABLE.test(inputs.outputTable)) throw new Error(`outputTable '${inputs.outputTable}' is not a table name: use letters, digits and '_' (optionally schema.table), e.g. 'predictions_daily'.`);
+    const scorerChoice = checkScorerChoice(inputs.backend);
     const resolved = await resolveModel(inputs.model, inputs.registry, inputs.modelRef);
     const threshold = inputs.threshold ?? resolved.threshold ?? 0.5;
     if (!(threshold >= 0 && threshold <= 1.0000001)) throw new Error(`threshold ${threshold} must be in [0, 1].`);
@@ -81,7 +82,7 @@ export const batchPredict = dsl.component({
     if (plan.k !== k) throw new Error(`the model takes ${k} features but its transform makes ${plan.k}; the model folder is inconsistent. Re-train or re-push the model.`);
     const threads = inputs.threads > 0 ? inputs.threads : Math.max(1, Math.min(2, os.availableParallelism()));
     // The workers load tfjs while DuckDB opens the source and reads the first window.
-    const starting = ScorerPool.start(folder.spec, folder.weights, threads, inputs.backend as BackendName | 'auto', plan);
+    const starting = ScorerPool.start(folder.spec, folder.weights, threads, scorerChoice, plan);
     starting.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
     let source: Source | undefined;
     let pool: ScorerPool | undefined;
@@ -125,6 +126,7 @@ export const batchPredict = dsl.component({
         modelVersion: resolved.version,
         format: 'parquet',
         columns: [{ name: 'id', type: 'VARCHAR' }, { name: 'score', type: 'FLOAT' }, { name: 'label', type: 'INTEGER' }, { name: 'model_version', type: 'VARCHAR' }, ...inputs.keepColumns.map((name) => ({ name, type: 'source' }))],
+        scorer: pool?.backend ?? 'unknown',
         scoringRowsPerSecond: rows && seconds > 0 ? Math.round(rows / seconds) : 0,
         ...(inputs.outputTable ? { table: inputs.outputTable } : {}),
       });

@@ -1,11 +1,11 @@
 /**
  * Scores batches of feature rows — or of raw inputs the workers transform first — on worker
- * threads, one tfjs backend each (wasm runs one thread per module, so two workers use both cores).
+ * threads, one scorer each (ONNX Runtime or a tfjs backend, single-threaded, so two workers use both cores).
  * Buffers go back and forth by transfer and are reused, so memory stays at a few batches.
  */
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { BackendName } from '../train/backend';
+import type { ScorerChoice } from './scorer';
 import type { NetSpec } from '../train/model';
 import type { RawPlan } from './raw-transform';
 import { firstMessage, startTsWorker } from '../train/ts-worker';
@@ -68,7 +68,7 @@ export class ScorerPool {
   }
 
   /** With `plan`, the workers can also score raw inputs (scoreRaw). */
-  static async start(spec: NetSpec, weights: readonly Float32Array[], threads: number, backend: BackendName | 'auto' = 'auto', plan?: RawPlan): Promise<ScorerPool> {
+  static async start(spec: NetSpec, weights: readonly Float32Array[], threads: number, backend: ScorerChoice = 'auto', plan?: RawPlan): Promise<ScorerPool> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error(`threads ${threads} must be a whole number from 1 to 64.`);
     const file = path.join(__dirname, 'score-worker.ts');
     const workers = Array.from({ length: threads }, () => startTsWorker(file, { spec, weights, backend, plan }));

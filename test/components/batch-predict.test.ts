@@ -61,6 +61,7 @@ describe('batch-predict', () => {
     const flagged = Number((await rows(`SELECT count(*) AS n FROM read_parquet(${sqlString(out.path)}) WHERE label = 1`))[0]!.n);
     expect(r.outputs.flagged).toBe(flagged);
     expect(out.metadata).toMatchObject({ rows: 5000, flagged, threshold: 0.6, format: 'parquet' });
+    expect(out.metadata.scorer).toMatch(/^onnxruntime \d/);
     expect(lines.some((l) => /rows \(\d+%\), [\d,]+ rows\/s/.test(l))).toBe(true);
   });
 
@@ -71,6 +72,21 @@ describe('batch-predict', () => {
     const pb = (b.artifacts.predictions as { path: string }).path;
     const diff = await rows(`SELECT count(*) AS n FROM read_parquet(${sqlString(pa)}) a POSITIONAL JOIN read_parquet(${sqlString(pb)}) b WHERE a.id <> b.id OR a.score <> b.score`);
     expect(Number(diff[0]!.n)).toBe(0);
+  });
+
+  test("ONNX Runtime ('auto') and tfjs wasm give the same scores to 1e-6 and the same labels", async () => {
+    const a = await runComponent(batchPredict, { data: splits.raw, model: modelPath, threshold: 0.5 }, quiet);
+    const b = await runComponent(batchPredict, { data: splits.raw, model: modelPath, threshold: 0.5, backend: 'wasm' }, quiet);
+    const [pa, pb] = [a, b].map((r) => r.artifacts.predictions as { path: string; metadata: Record<string, unknown> });
+    expect(pa!.metadata.scorer).toMatch(/^onnxruntime /);
+    expect(pb!.metadata.scorer).toBe('tfjs wasm');
+    const d = await rows(
+      `SELECT max(abs(a.score - b.score)) AS maxdiff, count(*) FILTER (WHERE a.id <> b.id) AS ids, count(*) FILTER (WHERE a.label <> b.label AND abs(a.score - 0.5) > 1e-6) AS labels
+         FROM read_parquet(${sqlString(pa!.path)}) a POSITIONAL JOIN read_parquet(${sqlString(pb!.path)}) b`,
+    );
+    expect(Number(d[0]!.maxdiff)).toBeLessThan(1e-6);
+    expect(Number(d[0]!.ids)).toBe(0);
+    expect(Number(d[0]!.labels)).toBe(0);
   });
 
   test('by registry alias, from a warehouse query, into a warehouse table', async () => {
@@ -132,5 +148,6 @@ describe('batch-predict', () => {
     await expectNone({ data: splits.raw, model: modelPath, query: 'SELECT 1' }, /either a Dataset \('data'\) or a warehouse query \('query'\); both were given/);
     await expectNone({ model: modelPath, query: 'SELECT * FROM nowhere', warehouse: `duckdb://${path.join(home, 'missing.duckdb')}` }, /warehouse duckdb:\/\/.*missing\.duckdb does not exist/);
     await expectNone({ data: splits.raw, model: modelPath, outputTable: 'drop table x' }, /outputTable 'drop table x' is not a table name/);
+    await expectNone({ data: splits.raw, model: modelPath, backend: 'cuda' }, /backend 'cuda' is not known; use one of: auto, onnxruntime, tensorflow-gpu/);
   });
 });
