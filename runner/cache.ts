@@ -2,8 +2,9 @@
  * Execution caching, after KFP: a task whose component (image, command, args, interface) and
  * input values match an earlier successful execution reuses that execution's outputs instead of
  * running. A task's `cachingOptions.cacheKey` replaces the automatic inputs, as in KFP.
- * For TypeScript components the module's source is part of the key, so editing a component's
- * code locally invalidates its cache entries (the image tag would on a platform).
+ * For TypeScript components the code is part of the key — the module, the project files it loads
+ * and the versions of the packages they import (module-closure.ts) — so editing a component's code
+ * locally invalidates its cache entries (the image tag would on a platform).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,7 +19,7 @@ export interface CacheKeyInput {
   readonly container: ContainerIr;
   readonly inputs: IoValues;
   readonly customKey?: string;
-  /** Hash of the TypeScript module behind a `duckml execute` command, if any. */
+  /** Hash of the TypeScript module behind a `duckml execute` command and what it loads, if any. */
   readonly moduleHash?: string;
 }
 
@@ -39,24 +40,6 @@ export function cacheKey(k: CacheKeyInput): string {
         module: k.moduleHash ?? null,
       };
   return crypto.createHash('sha256').update(JSON.stringify(sortKeysDeep(doc))).digest('hex');
-}
-
-const moduleHashes = new Map<string, { stamp: string; hash: string }>();
-
-/** sha256 of a module file, recomputed only when its size or modification time changes. */
-export function moduleHash(file: string): string | undefined {
-  let stamp: string;
-  try {
-    const st = fs.statSync(file);
-    stamp = `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-  const known = moduleHashes.get(file);
-  if (known?.stamp === stamp) return known.hash;
-  const hash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  moduleHashes.set(file, { stamp, hash });
-  return hash;
 }
 
 export interface CacheEntry {

@@ -11,7 +11,8 @@ import type { ComponentSpecIr, ContainerIr, TaskSpecIr } from '../compiler/ir';
 import { METADATA_ONLY_TYPES } from '../executor/execute';
 import type { ExecutorInputJson, ExecutorOutputJson, JsonValue, RuntimeArtifactJson } from '../executor/protocol';
 import { coerceParam, parseParamFile } from '../executor/values';
-import { cacheKey as computeCacheKey, moduleHash, type CacheIndex } from './cache';
+import { cacheKey as computeCacheKey, type CacheIndex } from './cache';
+import { moduleClosureHash } from './module-closure';
 import { launch } from './launcher';
 import { resolveCommandLine, substituteInputParams, substituteRuntime, type RuntimeContext } from './placeholders';
 import type { ArtifactRef, ExecutionRecord, IoValues, TaskRecord } from './model';
@@ -122,7 +123,7 @@ export function cacheLookup(
 ): { key?: string; hit?: LeafResult } {
   if (!spec.cachingOptions?.enableCache) return {};
   const modIdx = container.command?.[0] === 'duckml' ? (container.args ?? []).indexOf('--module') : -1;
-  const modHash = modIdx >= 0 ? moduleHash(path.resolve(env.projectRoot, container.args![modIdx + 1]!)) : undefined;
+  const modHash = modIdx >= 0 ? moduleClosureHash(path.resolve(env.projectRoot, container.args![modIdx + 1]!)) : undefined;
   const key = computeCacheKey({ componentName: spec.componentRef.name, component, container, inputs, customKey: spec.cachingOptions.cacheKey, moduleHash: modHash });
   const found = env.noCache ? undefined : env.cache.lookup(key);
   if (!found) return { key };

@@ -71,3 +71,44 @@ test('editing a TypeScript component\'s module invalidates its cache entries', a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('editing a file the component imports, or a worker file it names, invalidates its cache entries; an unrelated file does not', async () => {
+  const root = tempRoot();
+  const dir = path.join(__dirname, 'fixtures', `.tmp-closure-${process.pid}`);
+  fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+  const file = path.join(dir, 'component.ts');
+  fs.writeFileSync(
+    file,
+    `import * as path from 'node:path';\nimport * as dsl from '../../../../dsl';\nimport { WORD } from './lib/words';\n` +
+      `// The worker is only named, as a component would start it:\nexport const workerFile = path.join(__dirname, 'lib', 'worker.ts');\n` +
+      `export const say = dsl.component({ name: 'say', outputs: { out: dsl.string() }, run: () => ({ out: WORD + ':' + require(workerFile).TAG }) });\n` +
+      `export const p = dsl.pipeline({ name: 'closure' }, (p) => ({ out: p.task(say, {}).outputs.out }));\n`,
+  );
+  const write = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    // A distinct mtime even on coarse-grained file systems.
+    const t = new Date(Date.now() + Math.floor(Math.random() * 1e6));
+    fs.utimesSync(path.join(dir, name), t, t);
+  };
+  try {
+    write('lib/words.ts', `export const WORD = 'alpha';\n`);
+    write('lib/worker.ts', `export const TAG = 'w1';\n`);
+    write('lib/unrelated.ts', `export const X = 1;\n`);
+    const mod = require(file) as { p: unknown };
+    const a = await run(mod.p, { root });
+    expect(a.outputs.params.out).toBe('alpha:w1');
+    write('lib/unrelated.ts', `export const X = 2;\n`);
+    expect(task(await run(mod.p, { root }), 'say').state).toBe('cached');
+    write('lib/words.ts', `export const WORD = 'beta';\n`);
+    const c = await run(mod.p, { root });
+    expect(task(c, 'say').state).toBe('succeeded');
+    expect(c.outputs.params.out).toBe('beta:w1');
+    write('lib/worker.ts', `export const TAG = 'w2';\n`);
+    const d = await run(mod.p, { root });
+    expect(task(d, 'say').state).toBe('succeeded');
+    expect(d.outputs.params.out).toBe('beta:w2');
+    expect(task(await run(mod.p, { root }), 'say').state).toBe('cached');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
