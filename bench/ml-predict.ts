@@ -3,6 +3,8 @@
  * worker threads):
  *   node -r ./cli/register.js bench/ml-predict.ts batch THREADS [SCORER]   batch-predict on the 1M raw rows
  *   node -r ./cli/register.js bench/ml-predict.ts score THREADS [SCORER]   the scoring workers alone, 1M rows in memory
+ *   node -r ./cli/register.js bench/ml-predict.ts read                      the floor: only streaming the raw inputs
+ *                                                                          batch-predict reads out of DuckDB into JS
  * SCORER: auto (default), onnxruntime, wasm, cpu … (batch-predict's 'backend' input).
  * Prints one JSON line.
  */
@@ -13,6 +15,9 @@ import { train } from '../components/train/component';
 import { batchPredict } from '../components/batch-predict/component';
 import { ScorerPool } from '../components/batch-predict/scorer-pool';
 import { checkScorerChoice } from '../components/batch-predict/scorer';
+import { openSource } from '../components/batch-predict/source';
+import { rawInputsSql } from '../components/batch-predict/raw-transform';
+import { queryRows } from '../warehouse/duckdb';
 import { readModelFolder } from '../components/train/model-files';
 import { readSplit } from '../components/train/split-reader';
 import { BENCH_DIR, prepare } from './ml-data';
@@ -42,6 +47,29 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({ mode, threads, scorer: md.scorer, rows: r.outputs.rows, seconds, rowsPerSecond: Number(r.outputs.rows) / seconds, streamRowsPerSecond: md.scoringRowsPerSecond, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
     );
+    return;
+  }
+  if (mode === 'read') {
+    // The same query batch-predict streams (rawInputsSql over the Parquet file), each chunk's
+    // vectors taken as batch-predict takes them, and nothing else: what reading alone costs.
+    const folder = readModelFolder(model);
+    const source = await openSource({ dataPath: data.raw });
+    try {
+      const types = new Map((await queryRows(source.db.conn, `DESCRIBE ${source.sql}`)).map((r) => [String(r.column_name), String(r.column_type)]));
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const result = await source.db.conn.stream(rawInputsSql(folder.transform, source.sql, types));
+      let rows = 0;
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        for (let j = 0; j < chunk.columnCount; j++) chunk.getColumnVector(j);
+        rows += chunk.rowCount;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      process.stdout.write(`${JSON.stringify({ mode, rows, seconds, rowsPerSecond: rows / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+    } finally {
+      source.close();
+    }
     return;
   }
   // The scoring workers alone: 1M rows of real features (the test split, repeated), no I/O.

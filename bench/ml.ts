@@ -115,6 +115,15 @@ async function main(): Promise<void> {
       );
     }
   }
+  {
+    const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['read']));
+    const r = best(rs);
+    results.predict.read = { best: r, runs: rs.map((x) => Math.round(x.rowsPerSecond)) };
+    line(
+      `floor: only streaming the raw inputs out of DuckDB into JS  ${m(r.rowsPerSecond).padStart(6)} rows/s  (best of ${rs.length}: ${rs.map((x) => m(x.rowsPerSecond)).join(', ')}; ` +
+        `${r.cpuSeconds.toFixed(2)} CPU-s per ${r.rows.toLocaleString('en-US')} rows)`,
+    );
+  }
   const ratio = (a: string, b: string) => results.predict[a].best.rowsPerSecond / results.predict[b].best.rowsPerSecond;
   results.ratios = { ...(results.ratios ?? {}), scoreOrtVsWasm2: ratio('score onnxruntime 2', 'score wasm 2'), batchOrtVsWasm2: ratio('batch onnxruntime 2', 'batch wasm 2') };
   line(`ratio: ONNX Runtime / tfjs wasm, 2 workers: scoring in memory ${results.ratios.scoreOrtVsWasm2.toFixed(2)}×, batch-predict end to end ${results.ratios.batchOrtVsWasm2.toFixed(2)}×`);
