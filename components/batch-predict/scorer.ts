@@ -115,8 +115,16 @@ async function tfjsScorer(want: BackendName | 'auto', spec: NetSpec, weights: re
  */
 export async function openScorer(choice: ScorerChoice, spec: NetSpec, weights: readonly Float32Array[]): Promise<Scorer> {
   if (choice === 'auto' || choice === 'onnxruntime') {
-    const { ort, why } = loadOrt();
-    if (ort) return ortScorer(ort, spec, weights);
+    const loaded = loadOrt();
+    let why = loaded.why;
+    if (loaded.ort) {
+      try {
+        return await ortScorer(loaded.ort, spec, weights);
+      } catch (e) {
+        // Installed but unusable here (e.g. no binary for this platform): 'auto' moves on.
+        why = `onnxruntime-node: could not start a session (${String((e as Error)?.message ?? e).split('\n')[0]})`;
+      }
+    }
     if (choice === 'onnxruntime') throw new Error(`backend 'onnxruntime' is not available: ${why}. Install it (npm install onnxruntime-node) or leave 'backend' at 'auto'.`);
     const env = process.env.DUCKML_TFJS_BACKEND as BackendName | 'auto' | undefined;
     return tfjsScorer(env ?? 'auto', spec, weights, why);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runComponent } from '../../executor';
@@ -87,6 +88,20 @@ describe('batch-predict', () => {
     expect(Number(d[0]!.maxdiff)).toBeLessThan(1e-6);
     expect(Number(d[0]!.ids)).toBe(0);
     expect(Number(d[0]!.labels)).toBe(0);
+  });
+
+  test("without ONNX Runtime installed, 'auto' scores with tfjs and says why; 'onnxruntime' is an error", () => {
+    const script = path.join(__dirname, 'fixtures', 'predict-with-backend.ts');
+    const hide = path.join(__dirname, 'fixtures', 'hide-onnxruntime.js');
+    const register = path.join(__dirname, '..', '..', 'cli', 'register.js');
+    const predict = (backend: string) =>
+      spawnSync(process.execPath, ['-r', register, '-r', hide, script, splits.raw, modelPath, tmpDir('duckml-bp-noort-'), backend], { encoding: 'utf8' });
+    const auto = predict('auto');
+    expect(auto.stderr).toBe('');
+    expect(JSON.parse(auto.stdout).scorer).toBe('tfjs wasm (onnxruntime-node: not installed)');
+    const ort = predict('onnxruntime');
+    expect(ort.status).toBe(1);
+    expect(ort.stderr).toContain("backend 'onnxruntime' is not available: onnxruntime-node: not installed. Install it (npm install onnxruntime-node) or leave 'backend' at 'auto'.");
   });
 
   test('by registry alias, from a warehouse query, into a warehouse table', async () => {
