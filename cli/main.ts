@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Command> = {
   jobs: () => require('./commands/jobs').command,
   schedule: () => require('./commands/schedule').command,
   models: () => require('./commands/models').command,
+  serve: () => require('./commands/serve').command,
 };
 
 /** Lets later work register commands without editing dispatch logic. */

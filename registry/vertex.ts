@@ -51,6 +51,16 @@ export function openModelService(conn: Connection): { api: ModelServiceApi; call
 
 /** The image `duckml compile` puts TypeScript components in; it also serves models. */
 export const DEFAULT_SERVING_IMAGE = `duckml/duckml:${VERSION}`;
+
+/**
+ * The serving container Vertex starts for the model (endpoints, batch prediction): duckml's image
+ * runs `duckml serve` (serving/server.ts), which loads the model from AIP_STORAGE_URI. Another
+ * image keeps its own entrypoint, and must serve the same routes.
+ */
+export function servingContainer(image?: string) {
+  const routes = { predictRoute: '/predict', healthRoute: '/health', ports: [{ containerPort: 8080 }] };
+  return image ? { imageUri: image, ...routes } : { imageUri: DEFAULT_SERVING_IMAGE, command: ['duckml'], args: ['serve'], ...routes };
+}
 const DESCRIPTION_PREFIX = 'duckml:';
 
 function grpcCode(e: unknown): number | undefined {
@@ -151,7 +161,7 @@ export class VertexRegistry implements ModelRegistry {
           ...(req.description ? { description: req.description } : {}),
           versionDescription: description,
           artifactUri: req.sourceUri.replace(/\/?$/, '/'),
-          containerSpec: { imageUri: req.servingImage || DEFAULT_SERVING_IMAGE, predictRoute: '/predict', healthRoute: '/health' },
+          containerSpec: servingContainer(req.servingImage),
           labels,
           versionAliases: aliases,
         },

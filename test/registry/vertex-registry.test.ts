@@ -45,7 +45,8 @@ describe('Vertex AI Model Registry through the production ModelServiceClient (fa
     expect(upload!.request.model).toMatchObject({
       displayName: 'scam-classifier',
       artifactUri: 'gs://bucket/run-1/train/model/',
-      containerSpec: { imageUri: expect.stringMatching(/^duckml\/duckml:/), predictRoute: '/predict', healthRoute: '/health' },
+      // duckml's image serves the model with `duckml serve` on the routes Vertex is told about.
+      containerSpec: { imageUri: expect.stringMatching(/^duckml\/duckml:/), command: ['duckml'], args: ['serve'], predictRoute: '/predict', healthRoute: '/health', ports: [{ containerPort: 8080 }] },
       labels: { pipeline: 'scam-classifier-train' },
       versionAliases: ['champion'],
     });
