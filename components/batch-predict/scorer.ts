@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { BACKEND_NAMES, loadBackend, type BackendName, type Tf } from '../train/backend';
 import { Net, type NetSpec } from '../train/model';
-import { ONNX_INPUT, ONNX_OUTPUT, onnxModel } from './onnx-model';
+import { ONNX_INPUT, ONNX_OUTPUT, onnxModel } from '../train/onnx-model';
 
 /** 'auto', 'onnxruntime', or one of the tfjs backends. */
 export type ScorerChoice = 'auto' | 'onnxruntime' | BackendName;

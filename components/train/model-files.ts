@@ -1,19 +1,23 @@
 /**
  * The model folder (notes/ml-contracts.md): tfjs `model.json` + `weights.bin` (the layout tfjs's
  * own file:// saver writes, loadable with tf.loadLayersModel), the `transform.json` it was trained
- * with and `duckml-model.json`. Written to a temporary folder and renamed into place.
+ * with, `duckml-model.json`, and `model.onnx` — the same network as an ONNX graph, for ONNX
+ * Runtime (batch-predict, duckml serve) and any other runtime that reads ONNX. Written to a
+ * temporary folder and renamed into place.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as TfModule from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { netSpec, toLayersModel, type ModelKind, type NetSpec } from './model';
+import { onnxModel } from './onnx-model';
 import { commit, removeQuietly, tempBeside } from '../../warehouse/atomic';
 import { readTransform as readPreprocessTransform, type Transform } from '../preprocess/transform';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const TRANSFORM_JSON = 'transform.json';
+export const MODEL_ONNX = 'model.onnx';
 export const DUCKML_MODEL_JSON = 'duckml-model.json';
 
 /** duckml-model.json. */
@@ -67,6 +71,7 @@ export async function saveModelFolder(tf: Tf, dir: string, spec: NetSpec, weight
     model.dispose();
     fs.writeFileSync(path.join(tmp, TRANSFORM_JSON), `${JSON.stringify(transform, null, 2)}\n`);
     fs.writeFileSync(path.join(tmp, DUCKML_MODEL_JSON), `${JSON.stringify(info, null, 2)}\n`);
+    fs.writeFileSync(path.join(tmp, MODEL_ONNX), onnxModel(spec, weights));
     commit(tmp, dir);
   } catch (e) {
     removeQuietly(tmp);

@@ -1,7 +1,7 @@
 import { loadBackend } from '../../components/train/backend';
 import { initWeights, Net, type NetSpec } from '../../components/train/model';
 import { rng } from '../../components/train/random';
-import { onnxModel } from '../../components/batch-predict/onnx-model';
+import { onnxModel } from '../../components/train/onnx-model';
 import { checkScorerChoice, openScorer, type ScorerChoice } from '../../components/batch-predict/scorer';
 import { ScorerPool } from '../../components/batch-predict/scorer-pool';
 

@@ -6,6 +6,7 @@ import { train } from '../../components/train/component';
 import { loadBackend } from '../../components/train/backend';
 import { Net } from '../../components/train/model';
 import { loadLayersModel, readModelFolder } from '../../components/train/model-files';
+import { onnxModel } from '../../components/train/onnx-model';
 import { EarlyStopping } from '../../components/train/early-stopping';
 import { tmpDir, writeParquet, writeSplits, processedSql, type Splits } from './fixtures/splits';
 
@@ -38,7 +39,10 @@ describe('train', () => {
     const lines: string[] = [];
     const r = await runComponent(train, args({ hiddenLayers: [16, 8] }), { log: (l) => lines.push(l) });
     const model = r.artifacts.model as { path: string; metadata: Record<string, unknown> };
-    expect(fs.readdirSync(model.path).sort()).toEqual(['duckml-model.json', 'model.json', 'transform.json', 'weights.bin']);
+    expect(fs.readdirSync(model.path).sort()).toEqual(['duckml-model.json', 'model.json', 'model.onnx', 'transform.json', 'weights.bin']);
+    // model.onnx is the saved network as read back from the tfjs files (what ONNX Runtime scores).
+    const saved = readModelFolder(model.path);
+    expect(Buffer.from(fs.readFileSync(path.join(model.path, 'model.onnx'))).equals(Buffer.from(onnxModel(saved.spec, saved.weights)))).toBe(true);
     expect(model.metadata).toMatchObject({ framework: 'tensorflow.js', kind: 'mlp', layers: [6, 16, 8, 1], backend: 'wasm', threads: 1 });
     expect(model.metadata.backendSkipped).toEqual(['@tensorflow/tfjs-node-gpu: not installed', '@tensorflow/tfjs-node: not installed']);
     const info = JSON.parse(fs.readFileSync(path.join(model.path, 'duckml-model.json'), 'utf8'));

@@ -7,8 +7,8 @@
  * Written by hand with the few protobuf wire rules ONNX needs (onnx/onnx.proto field numbers),
  * so no protobuf library is needed at run time.
  */
-import type { NetSpec } from '../train/model';
-import { weightSizes } from '../train/model';
+import type { NetSpec } from './model';
+import { weightSizes } from './model';
 
 /** IR version 8 (ONNX 1.10+) with opset 13: Gemm, Relu and Sigmoid as every ORT since 1.10 has them. */
 const IR_VERSION = 8;
