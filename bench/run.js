@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- NAME…]`: runs the benchmark scripts one after another (all by default:
- * compile, runner-overhead, extract, ml), each in its own process with duckml's .ts loader, and
+ * compile, runner-overhead, extract, ml, serve), each in its own process with duckml's .ts loader, and
  * stops at the first that fails. Each prints its own figures; see the header of bench/NAME.ts for
  * its settings (environment variables).
  */
@@ -10,7 +10,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const ALL = ['compile', 'runner-overhead', 'extract', 'ml'];
+const ALL = ['compile', 'runner-overhead', 'extract', 'ml', 'serve'];
 const names = process.argv.slice(2);
 for (const name of names) {
   if (!fs.existsSync(path.join(__dirname, `${name}.ts`))) {

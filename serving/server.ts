@@ -16,6 +16,7 @@ export interface ServerOptions {
   readonly predictRoute: string;
   /** Largest request body accepted (default 10 MiB). */
   readonly maxBodyBytes?: number;
+  /** Server-side failures (answered 500); request mistakes are the caller's to read. */
   readonly log?: (line: string) => void;
 }
 
@@ -87,9 +88,7 @@ export function startServer(predictor: Predictor, opts: ServerOptions): Promise<
       throw new RequestError(400, `the request body is not JSON (${(e as Error).message}); send {"instances": [...]}.`);
     }
     if (body === null || typeof body !== 'object' || !('instances' in body)) throw new RequestError(400, 'the request body needs an "instances" array: {"instances": [{...}, ...]}.');
-    const t0 = performance.now();
     const predictions = await predictor.predict((body as { instances: unknown }).instances);
-    log(`predict: ${predictions.length} instance(s) in ${(performance.now() - t0).toFixed(1)} ms`);
     send(res, 200, { predictions, model: predictor.info.model });
   };
   const server = http.createServer((req, res) => {
