@@ -56,7 +56,7 @@ export const batchPredict = dsl.component({
     model: dsl.Model.optional().describe('a model artifact; or name one with modelRef'),
     registry: dsl.string({ default: '' }),
     modelRef: dsl.string({ default: 'scam-classifier@champion', description: 'NAME@ALIAS or NAME@VERSION, used when no model artifact is connected' }),
-    warehouse: dsl.string({ default: '', description: 'duckdb:// warehouse for query and outputTable (default the local one)' }),
+    warehouse: dsl.string({ default: '', description: 'the warehouse of query (duckdb:// only) and outputTable (duckdb:// or bq://); default the local one' }),
     query: dsl.string({ default: '', description: 'a SELECT over the warehouse, used when no data is connected' }),
     threshold: dsl.double({ optional: true, description: "overrides the model's threshold" }),
     keepColumns: dsl.list(dsl.string(), { default: [], description: 'raw columns copied into the predictions, e.g. day' }),
@@ -117,7 +117,7 @@ export const batchPredict = dsl.component({
       const flagged = Number(stats.flagged);
       if (rows !== source.rows) throw new Error(`scored ${rows} rows but the source has ${source.rows}; was it changed while scoring?`);
       source.close();
-      if (inputs.outputTable) await writeTable(source.warehouseFile, inputs.warehouse, inputs.outputTable, out);
+      const table = inputs.outputTable ? await writeTable(source.warehouseFile, inputs.warehouse, inputs.outputTable, out, predictions.uri, ctx.log) : undefined;
       commit(out, predictions.path);
       Object.assign(predictions.metadata, {
         rows,
@@ -128,7 +128,7 @@ export const batchPredict = dsl.component({
         columns: [{ name: 'id', type: 'VARCHAR' }, { name: 'score', type: 'FLOAT' }, { name: 'label', type: 'INTEGER' }, { name: 'model_version', type: 'VARCHAR' }, ...inputs.keepColumns.map((name) => ({ name, type: 'source' }))],
         scorer: pool?.backend ?? 'unknown',
         scoringRowsPerSecond: rows && seconds > 0 ? Math.round(rows / seconds) : 0,
-        ...(inputs.outputTable ? { table: inputs.outputTable } : {}),
+        ...(table ? { table } : {}),
       });
       ctx.log(`batch-predict: ${rows.toLocaleString('en-US')} rows scored, ${flagged.toLocaleString('en-US')} flagged at ${threshold}${inputs.outputTable ? `; table ${inputs.outputTable} written` : ''}`);
       return { modelVersion: resolved.version, rows, flagged };
@@ -301,13 +301,20 @@ async function scoreAll(
   }
 }
 
-async function writeTable(file: string | undefined, warehouse: string, table: string, parquet: string): Promise<void> {
+async function writeTable(file: string | undefined, warehouse: string, table: string, parquet: string, key: string, log: (m: string) => void): Promise<string> {
   const { parseWarehouseUri, DEFAULT_WAREHOUSE_URI } = require('../../warehouse/uri') as typeof import('../../warehouse/uri');
   const wh = parseWarehouseUri(warehouse || DEFAULT_WAREHOUSE_URI);
-  if (wh.kind !== 'duckdb') throw new Error(`outputTable needs a DuckDB warehouse; '${wh.uri}' is BigQuery.`);
+  if (wh.kind === 'bigquery') {
+    // One WRITE_TRUNCATE load job: BigQuery swaps the table atomically.
+    const { loadParquetToBigQuery } = require('../../warehouse/bigquery-load') as typeof import('../../warehouse/bigquery-load');
+    const { bigQueryClientFromEnv } = require('../../warehouse/bigquery-client') as typeof import('../../warehouse/bigquery-client');
+    const r = await loadParquetToBigQuery({ warehouse: wh, table, file: parquet, idempotencyKey: key, labels: { 'duckml-component': 'batch-predict' }, client: bigQueryClientFromEnv(), log });
+    return r.table;
+  }
   await withDuckDB(file ?? wh.path, {}, async (c) => {
     const name = table.split('.').map(sqlIdent).join('.');
     // One statement: readers see the old table or the new one, never a half-written one.
     await c.run(`CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_parquet(${sqlString(parquet)})`);
   });
+  return `${wh.uri}#${table}`;
 }

@@ -43,7 +43,8 @@ export const bigqueryExtract = dsl.component({
         result = await extractFromDuckDB(warehouse, req, dataset.path);
       } else {
         const { extractFromBigQuery } = require('./bigquery') as typeof import('./bigquery');
-        result = await extractFromBigQuery(warehouse, req, dataset.path);
+        const { bigQueryClientFromEnv } = require('../../warehouse/bigquery-client') as typeof import('../../warehouse/bigquery-client');
+        result = await extractFromBigQuery(warehouse, req, dataset.path, { client: bigQueryClientFromEnv() });
       }
     } catch (e) {
       throw new Error(`bigquery-extract: ${(e as Error).message}`);
