@@ -79,7 +79,8 @@ export class Predictor {
     await this.scorer.score(features, rows.length, scores);
     return rows.map((r, i) => {
       const score = scores[i]!;
-      const id = Array.isArray(instances[i]) || !(idColumn in (instances[i] as object)) ? undefined : String(r[idColumn]);
+      const given = Array.isArray(instances[i]) ? undefined : (instances[i] as Record<string, unknown>)[idColumn];
+      const id = given === undefined || given === null ? undefined : String(given);
       return { ...(id !== undefined ? { id } : {}), score, label: score >= this.info.threshold ? 1 : 0 };
     });
   }

@@ -45,7 +45,9 @@ class RequestError extends Error {
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  // A body refused half-way may still be arriving: answer, then close the connection.
+  const close = status === 413 ? { connection: 'close' } : {};
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...close });
   res.end(text);
 }
 
@@ -55,15 +57,18 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
     if (declared > max) return reject(new RequestError(413, `the request body is ${declared} bytes; at most ${max} are accepted. Send fewer instances per request.`));
     const parts: Buffer[] = [];
     let size = 0;
-    req.on('data', (b: Buffer) => {
+    const onData = (b: Buffer) => {
       size += b.length;
       if (size > max) {
+        // Stop keeping it; the answer says why and closes the connection (see send's callers).
+        req.off('data', onData);
+        req.resume();
         reject(new RequestError(413, `the request body is over ${max} bytes; send fewer instances per request.`));
-        req.destroy();
         return;
       }
       parts.push(b);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });

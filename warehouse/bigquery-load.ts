@@ -68,7 +68,9 @@ export async function loadParquetToBigQuery(req: BigQueryLoadRequest): Promise<B
     if (code === 404) throw new Error(`BigQuery dataset ${req.warehouse.project}.${dest.dataset} does not exist; create it (bq mk --dataset ${req.warehouse.project}:${dest.dataset}) or name another.`);
     throw new Error(`BigQuery dataset ${req.warehouse.project}.${dest.dataset} could not be read: ${message}`);
   }
-  const digest = crypto.createHash('sha256').update(`${full}\0${req.idempotencyKey ?? ''}\0`).update(fs.readFileSync(req.file)).digest('hex');
+  const hash = crypto.createHash('sha256').update(`${full}\0${req.idempotencyKey ?? ''}\0`);
+  for await (const chunk of fs.createReadStream(req.file)) hash.update(chunk as Buffer);
+  const digest = hash.digest('hex');
   const jobId = `duckml_load_${digest.slice(0, 40)}`;
   const table = bq.dataset(dest.dataset, { location }).table(dest.table, { location });
   let job: Job;

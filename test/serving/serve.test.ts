@@ -95,9 +95,10 @@ test('a model folder: health describes it; predictions match batch-predict score
     const a = await post(`${s.url}/predict`, { instances: arrays });
     expect(a.json.predictions.map((p: { score: number }) => p.score)).toEqual(r.json.predictions.map((p: { score: number }) => p.score));
     expect(a.json.predictions[0].id).toBeUndefined();
-    // A null value is imputed as the transform says, not an error.
-    const nul = await post(`${s.url}/predict`, { instances: [{ ...instances[0], f1: null }] });
+    // A null value is imputed as the transform says, not an error; a null id is no id.
+    const nul = await post(`${s.url}/predict`, { instances: [{ ...instances[0], f1: null, user_id: null }] });
     expect(nul.status).toBe(200);
+    expect(nul.json.predictions[0].id).toBeUndefined();
   } finally {
     expect(await s.stop()).toBe(0);
   }
@@ -119,6 +120,16 @@ test('request mistakes are 4xx answers that say what to send', async () => {
     const big = await post(`${s.url}/predict`, { instances: Array.from({ length: 200 }, () => instances[0]) });
     expect(big.status).toBe(413);
     expect(big.json.error).toMatch(/at most 10485 are accepted|over 10485 bytes/);
+    // The same without a declared length (chunked): still a 413 answer, not a reset connection.
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(`{"instances": [${JSON.stringify(instances[0]).concat(',').repeat(200)}`));
+        c.close();
+      },
+    });
+    const chunked = await fetch(`${s.url}/predict`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { error: string }).error).toMatch(/over 10485 bytes/);
     expect((await fetch(`${s.url}/predict`)).status).toBe(405);
     const nowhere = await fetch(`${s.url}/v1/models`);
     expect(nowhere.status).toBe(404);
