@@ -1,7 +1,8 @@
 /**
  * Batch prediction measurements, run as their own process (peak RSS is this process and its
  * worker threads):
- *   node -r ./cli/register.js bench/ml-predict.ts batch THREADS [SCORER]   batch-predict on the 1M raw rows
+ *   node -r ./cli/register.js bench/ml-predict.ts batch THREADS [SCORER] [TIMES]   batch-predict on the 1M raw
+ *                                                                          rows (TIMES > 1: the table repeated, e.g. 10 → 10M rows)
  *   node -r ./cli/register.js bench/ml-predict.ts score THREADS [SCORER]   the scoring workers alone, 1M rows in memory
  *   node -r ./cli/register.js bench/ml-predict.ts read                      the floor: only streaming the raw inputs
  *                                                                          batch-predict reads out of DuckDB into JS
@@ -17,7 +18,8 @@ import { ScorerPool } from '../components/batch-predict/scorer-pool';
 import { checkScorerChoice } from '../components/batch-predict/scorer';
 import { openSource } from '../components/batch-predict/source';
 import { rawInputsSql } from '../components/batch-predict/raw-transform';
-import { queryRows } from '../warehouse/duckdb';
+import { openDuckDB, queryRows, sqlString } from '../warehouse/duckdb';
+import { spawnSync } from 'node:child_process';
 import { readModelFolder } from '../components/train/model-files';
 import { readSplit } from '../components/train/split-reader';
 import { BENCH_DIR, prepare } from './ml-data';
@@ -31,17 +33,44 @@ async function benchModel(): Promise<string> {
   return path.join(dir, 'model');
 }
 
+/** The raw table repeated `times` times (ids made unique), written once by a child process so its memory is not this one's. */
+function bigInput(times: number): string {
+  const file = path.join(BENCH_DIR, `raw-x${times}.parquet`);
+  if (!fs.existsSync(file)) {
+    const r = spawnSync(process.execPath, ['-r', path.join(__dirname, '..', 'cli', 'register.js'), __filename, 'make-big', String(times)], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`could not write ${file}`);
+  }
+  return file;
+}
+
+async function makeBig(times: number): Promise<void> {
+  const data = await prepare();
+  const file = path.join(BENCH_DIR, `raw-x${times}.parquet`);
+  const db = await openDuckDB(':memory:');
+  try {
+    await db.conn.run(
+      `COPY (SELECT * REPLACE (user_id || '-' || r AS user_id) FROM read_parquet(${sqlString(data.raw)}), range(${times}) t(r)) TO ${sqlString(`${file}.tmp`)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  } finally {
+    db.close();
+  }
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 async function main(): Promise<void> {
-  const [mode = 'batch', threadsArg = '2', scorerArg = 'auto'] = process.argv.slice(2);
+  const [mode = 'batch', threadsArg = '2', scorerArg = 'auto', timesArg = '1'] = process.argv.slice(2);
+  if (mode === 'make-big') return makeBig(Number(threadsArg));
   const threads = Number(threadsArg);
   const scorer = checkScorerChoice(scorerArg);
   const data = await prepare();
   const model = await benchModel();
   if (mode === 'batch') {
+    const times = Number(timesArg);
+    const input = times > 1 ? bigInput(times) : data.raw;
     const out = path.join(BENCH_DIR, `predict-${threads}`);
     fs.rmSync(out, { recursive: true, force: true });
     const t0 = performance.now();
-    const r = await runComponent(batchPredict, { data: data.raw, model, threads, backend: scorer }, { outputDir: out, log: (l) => process.stderr.write(`${l}\n`) });
+    const r = await runComponent(batchPredict, { data: input, model, threads, backend: scorer }, { outputDir: out, log: (l) => process.stderr.write(`${l}\n`) });
     const seconds = (performance.now() - t0) / 1000;
     const md = (r.artifacts.predictions as { metadata: Record<string, number> }).metadata;
     process.stdout.write(

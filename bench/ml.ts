@@ -116,6 +116,11 @@ async function main(): Promise<void> {
     }
   }
   {
+    const big = child('bench/ml-predict.ts', ['batch', '2', 'auto', '10']);
+    results.predict['batch 10M'] = big;
+    line(`batch-predict 10M rows (the table ×10), 2 workers: ${m(big.rowsPerSecond)} rows/s, ${big.seconds.toFixed(1)} s, peak RSS ${Math.round(big.maxRssMiB)} MiB (bounded: compare 1M above)`);
+  }
+  {
     const rs = Array.from({ length: REPEAT }, () => child('bench/ml-predict.ts', ['read']));
     const r = best(rs);
     results.predict.read = { best: r, runs: rs.map((x) => Math.round(x.rowsPerSecond)) };
