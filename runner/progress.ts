@@ -54,10 +54,14 @@ function note(t: TaskRecord): string {
   return '';
 }
 
-class NoDisplay implements Display {
+/** No progress at all, only what the run has to say at the end (its result, failures, warnings). */
+class SummaryOnlyDisplay implements Display {
+  constructor(private readonly out: NodeJS.WritableStream) {}
   taskChanged(): void {}
   output(): void {}
-  print(): void {}
+  print(line: string): void {
+    this.out.write(`${line}\n`);
+  }
   close(): void {}
 }
 
@@ -172,7 +176,7 @@ class TableDisplay implements Display {
 
 export function createDisplay(mode: DisplayMode, out: NodeJS.WriteStream, opts: { verbose?: boolean } = {}): Display {
   const m = mode === 'auto' ? (out.isTTY && process.env.TERM !== 'dumb' && !process.env.CI ? 'tty' : 'lines') : mode;
-  if (m === 'none') return new NoDisplay();
+  if (m === 'none') return new SummaryOnlyDisplay(out);
   if (m === 'tty') return new TableDisplay(out, !!opts.verbose);
   return new LineDisplay(out, !!opts.verbose);
 }

@@ -17,7 +17,7 @@ that spec is executed. TypeScript components run as local processes; other image
   --fail-slow         after a failure keep running tasks that do not depend on it (default: stop starting tasks)
   --resume RUN_ID     continue a failed, cancelled or killed run; finished tasks are not run again
   --export NAME       which export to run when the file exports several pipelines (or one component)
-  --progress MODE     tty (live table), lines (one line per change) or none; default: tty on a terminal
+  --progress MODE     tty (live table), lines (one line per change) or none (the summary only); default: tty on a terminal
   -v, --verbose       show tasks' output as it is written
   --no-typecheck      skip tsc's checks on a .ts pipeline file
   --project-root DIR  folder TypeScript components' module paths are relative to (default: the pipeline's package root)

@@ -79,6 +79,20 @@ test('CLI: malformed spec files and unknown files are refused with the reason', 
   expect(r.stdout).toMatch(/FAILED\s+emit\s.*no component 'comp-nope'/);
 });
 
+test('CLI: --progress none shows no progress, but still says how the run ended and why', () => {
+  const root = tempRoot();
+  const bad = path.join(root, 'bad.json');
+  const spec = compile(f.deps) as unknown as { root: { dag: { tasks: Record<string, { componentRef: { name: string } }> } } };
+  spec.root.dag.tasks.emit!.componentRef.name = 'comp-nope';
+  fs.writeFileSync(bad, toJson(spec));
+  const r = cli(['run', bad, '--root', root, '--progress', 'none']);
+  expect(r.status).toBe(4);
+  expect(r.stdout).not.toMatch(/started|FAILED/); // no per-task lines
+  expect(r.stdout).toMatch(/✗ run \S+ failed in/);
+  expect(r.stdout).toMatch(/✗ emit: .*no component 'comp-nope'/);
+  expect(r.stdout).toMatch(/resume: duckml run --resume/);
+});
+
 test('CLI: a missing required parameter or a mistyped one is refused before the run starts', () => {
   const root = tempRoot();
   let r = cli(['run', FIXTURES, '--export', 'branches', '--root', root, '--no-typecheck']);
