@@ -77,7 +77,7 @@ export class Predictor {
     }
     const scores = new Float32Array(rows.length);
     await this.scorer.score(features, rows.length, scores);
-    return rows.map((r, i) => {
+    return rows.map((_, i) => {
       const score = scores[i]!;
       const given = Array.isArray(instances[i]) ? undefined : (instances[i] as Record<string, unknown>)[idColumn];
       const id = given === undefined || given === null ? undefined : String(given);
