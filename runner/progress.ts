@@ -13,7 +13,8 @@ export interface Display {
   close(): void;
 }
 
-export type DisplayMode = 'auto' | 'tty' | 'lines' | 'none';
+/** 'summary': no progress, only the start line and the run's summary (the CLI's --progress none); 'none': silent (the API). */
+export type DisplayMode = 'auto' | 'tty' | 'lines' | 'summary' | 'none';
 
 const SYMBOL: Record<TaskState, string> = {
   pending: '·',
@@ -52,6 +53,13 @@ function note(t: TaskRecord): string {
   if (t.state === 'running' && t.attempt && t.attempt > 1) return `attempt ${t.attempt}`;
   if (t.error && t.state !== 'succeeded' && t.state !== 'cached') return t.error.split('\n')[0]!;
   return '';
+}
+
+class NoDisplay implements Display {
+  taskChanged(): void {}
+  output(): void {}
+  print(): void {}
+  close(): void {}
 }
 
 /** No progress at all, only what the run has to say at the end (its result, failures, warnings). */
@@ -176,7 +184,8 @@ class TableDisplay implements Display {
 
 export function createDisplay(mode: DisplayMode, out: NodeJS.WriteStream, opts: { verbose?: boolean } = {}): Display {
   const m = mode === 'auto' ? (out.isTTY && process.env.TERM !== 'dumb' && !process.env.CI ? 'tty' : 'lines') : mode;
-  if (m === 'none') return new SummaryOnlyDisplay(out);
+  if (m === 'none') return new NoDisplay();
+  if (m === 'summary') return new SummaryOnlyDisplay(out);
   if (m === 'tty') return new TableDisplay(out, !!opts.verbose);
   return new LineDisplay(out, !!opts.verbose);
 }

@@ -90,7 +90,8 @@ export const command: Command = {
         failFast: !v['fail-slow'],
         projectRoot,
         resume: v.resume,
-        display: progress as 'auto',
+        // --progress none still prints how the run ended (the API's 'none' is silent).
+        display: progress === 'none' ? 'summary' : (progress as 'auto'),
         verbose: v.verbose,
         signal: stop.signal,
       });

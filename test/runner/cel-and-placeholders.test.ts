@@ -109,6 +109,19 @@ describe('progress display', () => {
     return { out: { isTTY, columns: 80, rows: 24, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream, text: () => text };
   };
 
+  test("'summary' prints only the run's own lines; 'none' (the API's quiet mode) prints nothing", () => {
+    for (const [mode, want] of [['summary', 'run r1\n✓ done\n'], ['none', '']] as const) {
+      const s = sink(false);
+      const d = createDisplay(mode, s.out);
+      d.print('run r1');
+      d.taskChanged(t('train', 'running'));
+      d.output('train', 'epoch 1');
+      d.print('✓ done');
+      d.close();
+      expect(s.text()).toBe(want);
+    }
+  });
+
   test('one line per state change when not on a terminal', () => {
     const s = sink(false);
     const d = createDisplay('auto', s.out);
