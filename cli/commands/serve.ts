@@ -26,7 +26,7 @@ const MODEL_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]*@[A-Za-z0-9_.-]+$/;
 async function modelFolder(spec: string, registry: string | undefined, scratch: () => string, log: (l: string) => void): Promise<{ dir: string; name: string; threshold?: number }> {
   const fromGcs = async (uri: string): Promise<string> => {
     const { downloadPrefix, describeGcsError } = require('../../cloud/gcs/download') as typeof import('../../cloud/gcs/download');
-    const { HttpError } = require('../../cloud/kfp/http') as typeof import('../../cloud/kfp/http');
+    const { HttpError } = require('../../cloud/http') as typeof import('../../cloud/http');
     const dir = scratch();
     try {
       const got = await downloadPrefix(uri, dir, { log });

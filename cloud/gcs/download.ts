@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { HttpError, NetworkError, isTransientHttp, Http } from '../kfp/http';
+import { HttpError, NetworkError, isTransientHttp, Http } from '../http';
 import { withRetry, type RetryOptions } from '../retry';
 
 export interface GcsOptions {
