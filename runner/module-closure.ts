@@ -11,6 +11,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
+import { isFile } from '../warehouse/duckdb';
 
 export interface ModuleClosure {
   /** Absolute paths of the project files, sorted. */
@@ -61,14 +62,6 @@ function staticGraph(entry: string): { files: string[]; packages: Set<string> } 
     // A module esbuild cannot bundle (a syntax error, an import that does not resolve) fails
     // when it runs; until then its own text is what its key can stand on.
     return { files: [entry], packages: new Set() };
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
   }
 }
 

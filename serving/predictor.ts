@@ -54,6 +54,8 @@ export class Predictor {
     if (!Array.isArray(instances)) throw new InstanceError(`the request needs "instances": an array of objects keyed by column (${this.info.inputColumns.slice(0, 4).join(', ')}, …) or of arrays in inputColumns order.`);
     if (instances.length > MAX_INSTANCES) throw new InstanceError(`${instances.length} instances in one request; send at most ${MAX_INSTANCES} (use batch-predict for bulk scoring).`);
     const { inputColumns, idColumn } = this.info;
+    // The id each prediction echoes: the instance's own, when it has one.
+    const ids: (string | undefined)[] = [];
     const rows = instances.map((inst, i): Record<string, unknown> => {
       if (Array.isArray(inst)) {
         if (inst.length !== inputColumns.length) throw new InstanceError(`instance ${i} is an array of ${inst.length} values; array instances give the ${inputColumns.length} inputColumns in order: ${inputColumns.join(', ')}.`);
@@ -66,7 +68,9 @@ export class Predictor {
         const shown = missing.length > 8 ? `${missing.slice(0, 8).join(', ')} and ${missing.length - 8} more` : missing.join(', ');
         throw new InstanceError(`instance ${i} lacks ${missing.length === 1 ? 'column' : 'columns'} ${shown}: the model reads ${inputColumns.length} raw columns (GET the health route for inputColumns); a missing value is null, not an absent key.`);
       }
-      return idColumn in o && o[idColumn] !== null ? o : { ...o, [idColumn]: String(i) };
+      const given = o[idColumn];
+      ids[i] = given === undefined || given === null ? undefined : String(given);
+      return ids[i] !== undefined ? o : { ...o, [idColumn]: String(i) };
     });
     let features: Float32Array;
     try {
@@ -79,9 +83,7 @@ export class Predictor {
     await this.scorer.score(features, rows.length, scores);
     return rows.map((_, i) => {
       const score = scores[i]!;
-      const given = Array.isArray(instances[i]) ? undefined : (instances[i] as Record<string, unknown>)[idColumn];
-      const id = given === undefined || given === null ? undefined : String(given);
-      return { ...(id !== undefined ? { id } : {}), score, label: score >= this.info.threshold ? 1 : 0 };
+      return { ...(ids[i] !== undefined ? { id: ids[i] } : {}), score, label: score >= this.info.threshold ? 1 : 0 };
     });
   }
 }

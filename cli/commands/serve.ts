@@ -26,7 +26,6 @@ const MODEL_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]*@[A-Za-z0-9_.-]+$/;
 async function modelFolder(spec: string, registry: string | undefined, scratch: () => string, log: (l: string) => void): Promise<{ dir: string; name: string; threshold?: number }> {
   const fromGcs = async (uri: string): Promise<string> => {
     const { downloadPrefix, describeGcsError } = require('../../cloud/gcs/download') as typeof import('../../cloud/gcs/download');
-    const { HttpError } = require('../../cloud/http') as typeof import('../../cloud/http');
     const dir = scratch();
     try {
       const got = await downloadPrefix(uri, dir, { log });
@@ -34,10 +33,8 @@ async function modelFolder(spec: string, registry: string | undefined, scratch: 
       return dir;
     } catch (e) {
       if (e instanceof CliError) throw e;
-      const err = (e as { last?: unknown }).last ?? e;
-      const status = err instanceof HttpError ? err.status : 0;
-      const code = status === 401 || status === 403 ? EXIT.auth : status === 404 || /no objects under|not a gs:\/\//.test((e as Error).message) ? EXIT.usage : EXIT.unavailable;
-      throw new CliError(describeGcsError(e, uri), code);
+      const { message, reason } = describeGcsError(e, uri);
+      throw new CliError(message, reason === 'auth' ? EXIT.auth : reason === 'not-found' ? EXIT.usage : EXIT.unavailable);
     }
   };
   if (spec.startsWith('gs://')) return { dir: await fromGcs(spec), name: spec };

@@ -26,7 +26,7 @@ export interface GcsOptions {
 
 export function parseGsUri(uri: string): { bucket: string; prefix: string } {
   const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,221}[a-z0-9])(?:\/(.*))?$/.exec(uri);
-  if (!m) throw new Error(`'${uri}' is not a gs:// URI: expected gs://BUCKET/PATH, e.g. gs://my-bucket/models/scam-classifier/3.`);
+  if (!m) throw new GcsNotFoundError(`'${uri}' is not a gs:// URI: expected gs://BUCKET/PATH, e.g. gs://my-bucket/models/scam-classifier/3.`);
   return { bucket: m[1]!, prefix: m[2] ?? '' };
 }
 
@@ -47,14 +47,20 @@ interface Listing {
   nextPageToken?: string;
 }
 
-/** Explains a failure to reach the objects in words that say what to check. */
-export function describeGcsError(e: unknown, uri: string): string {
+/** A gs:// URI that names nothing to download (a bad URI, or no objects under it). */
+export class GcsNotFoundError extends Error {
+  override name = 'GcsNotFoundError';
+}
+
+/** What went wrong reaching the objects, in words that say what to check, and which kind of failure it was. */
+export function describeGcsError(e: unknown, uri: string): { message: string; reason: 'auth' | 'not-found' | 'unavailable' } {
+  if (e instanceof GcsNotFoundError) return { message: e.message, reason: 'not-found' };
   const err = (e as { last?: unknown }).last ?? e;
   if (err instanceof HttpError) {
-    if (err.status === 401 || err.status === 403) return `Cloud Storage refused to read ${uri} (HTTP ${err.status}): the service account needs storage.objects.list and storage.objects.get on the bucket.`;
-    if (err.status === 404) return `${uri}: the bucket does not exist (HTTP 404).`;
+    if (err.status === 401 || err.status === 403) return { message: `Cloud Storage refused to read ${uri} (HTTP ${err.status}): the service account needs storage.objects.list and storage.objects.get on the bucket.`, reason: 'auth' };
+    if (err.status === 404) return { message: `${uri}: the bucket does not exist (HTTP 404).`, reason: 'not-found' };
   }
-  return `could not read ${uri}: ${(err as Error)?.message ?? String(err)}`;
+  return { message: `could not read ${uri}: ${(err as Error)?.message ?? String(err)}`, reason: 'unavailable' };
 }
 
 /**
@@ -74,7 +80,7 @@ export async function downloadPrefix(uri: string, dir: string, opts: GcsOptions 
     for (const o of page.items ?? []) if (!o.name.endsWith('/')) objects.push({ name: o.name, size: Number(o.size ?? 0) });
     pageToken = page.nextPageToken;
   } while (pageToken);
-  if (!objects.length) throw new Error(`there are no objects under ${uri}; check the path (Vertex sets AIP_STORAGE_URI to the copy of the model's artifactUri).`);
+  if (!objects.length) throw new GcsNotFoundError(`there are no objects under ${uri}; check the path (Vertex sets AIP_STORAGE_URI to the copy of the model's artifactUri).`);
   fs.mkdirSync(dir, { recursive: true });
   let bytes = 0;
   for (const o of objects) {
